@@ -39,7 +39,7 @@ export function sig3(x: number, trim = false): string {
   return text
 }
 
-/** One unit of a scale: values are divided by `factor` and shown with `suffix`. */
+/** One unit of a scale: values are divided by `factor` and followed by `suffix` (which holds its own leading space). */
 interface Unit {
   factor: number
   suffix: string
@@ -52,40 +52,40 @@ interface Unit {
  */
 function scaled(x: number, scale: readonly Unit[], trim = false): string {
   if (!Number.isFinite(x)) return sig3(x)
-  if (x === 0) return `0 ${scale[0].suffix}`
+  if (x === 0) return `0${scale[0].suffix}`
   const abs = Math.abs(x)
   let i = 0
   while (i + 1 < scale.length && abs >= scale[i + 1].factor) i++
   // Rounding may carry into the next unit: 999.7 Mbit/s is 1.00 Gbit/s.
   if (i + 1 < scale.length && Math.abs(Number((x / scale[i].factor).toPrecision(3))) >= 1000) i++
-  return `${sig3(x / scale[i].factor, trim)} ${scale[i].suffix}`
+  return `${sig3(x / scale[i].factor, trim)}${scale[i].suffix}`
 }
 
 const BIT_RATE: readonly Unit[] = [
-  {factor: 1, suffix: 'bit/s'},
-  {factor: 1e3, suffix: 'kbit/s'},
-  {factor: 1e6, suffix: 'Mbit/s'},
-  {factor: 1e9, suffix: 'Gbit/s'},
-  {factor: 1e12, suffix: 'Tbit/s'},
+  {factor: 1, suffix: ' bit/s'},
+  {factor: 1e3, suffix: ' kbit/s'},
+  {factor: 1e6, suffix: ' Mbit/s'},
+  {factor: 1e9, suffix: ' Gbit/s'},
+  {factor: 1e12, suffix: ' Tbit/s'},
 ]
 
 const PACKET_RATE: readonly Unit[] = [
-  {factor: 1, suffix: 'pps'},
-  {factor: 1e3, suffix: 'kpps'},
-  {factor: 1e6, suffix: 'Mpps'},
-  {factor: 1e9, suffix: 'Gpps'},
+  {factor: 1, suffix: ' pps'},
+  {factor: 1e3, suffix: ' kpps'},
+  {factor: 1e6, suffix: ' Mpps'},
+  {factor: 1e9, suffix: ' Gpps'},
 ]
 
 const IOPS: readonly Unit[] = [
-  {factor: 1, suffix: 'IOPS'},
-  {factor: 1e3, suffix: 'k IOPS'},
-  {factor: 1e6, suffix: 'M IOPS'},
+  {factor: 1, suffix: ' IOPS'},
+  {factor: 1e3, suffix: ' k IOPS'},
+  {factor: 1e6, suffix: ' M IOPS'},
 ]
 
 const TRANSACTION_RATE: readonly Unit[] = [
-  {factor: 1, suffix: 'trans/s'},
-  {factor: 1e3, suffix: 'k trans/s'},
-  {factor: 1e6, suffix: 'M trans/s'},
+  {factor: 1, suffix: ' trans/s'},
+  {factor: 1e3, suffix: ' k trans/s'},
+  {factor: 1e6, suffix: ' M trans/s'},
 ]
 
 const EVENT_RATE: readonly Unit[] = [
@@ -96,18 +96,18 @@ const EVENT_RATE: readonly Unit[] = [
 ]
 
 const BYTE_RATE: readonly Unit[] = [
-  {factor: 1, suffix: 'B/s'},
-  {factor: 1e3, suffix: 'kB/s'},
-  {factor: 1e6, suffix: 'MB/s'},
-  {factor: 1e9, suffix: 'GB/s'},
-  {factor: 1e12, suffix: 'TB/s'},
+  {factor: 1, suffix: ' B/s'},
+  {factor: 1e3, suffix: ' kB/s'},
+  {factor: 1e6, suffix: ' MB/s'},
+  {factor: 1e9, suffix: ' GB/s'},
+  {factor: 1e12, suffix: ' TB/s'},
 ]
 
 const DURATION: readonly Unit[] = [
-  {factor: 1e-9, suffix: 'ns'},
-  {factor: 1e-6, suffix: 'us'},
-  {factor: 1e-3, suffix: 'ms'},
-  {factor: 1, suffix: 's'},
+  {factor: 1e-9, suffix: ' ns'},
+  {factor: 1e-6, suffix: ' us'},
+  {factor: 1e-3, suffix: ' ms'},
+  {factor: 1, suffix: ' s'},
 ]
 
 /** Bit rate from bit/s: `9.41 Gbit/s`, `850 Mbit/s`. */
@@ -130,7 +130,7 @@ export function formatTransactionRate(perS: number): string {
   return scaled(perS, TRANSACTION_RATE)
 }
 
-/** Event rate (exits, interrupts, wake-ups) from events/s: `12.0 k/s`. */
+/** Event rate (exits, interrupts, wake-ups) from events/s: `850/s`, `12.3k/s`. */
 export function formatEventRate(perS: number): string {
   return scaled(perS, EVENT_RATE)
 }

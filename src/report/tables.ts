@@ -150,7 +150,7 @@ const devicesColumns: ColumnSpec<DeviceResult>[] = [
   num('wakeups_per_s', 'Wake-ups', '1/s', 'Worker wake-ups per second caused by this device.', (d) => d.wakeupsPerS),
   num('kicks_per_s', 'Kicks', '1/s', 'Guest notifications (kicks) per second.', (d) => d.kicksPerS),
   num('mean_latency_us', 'Mean latency', 'us', 'Mean latency per item.', (d) => d.meanLatencyS / MICRO),
-  num('p99_latency_us', 'p99 latency', 'us', '99th-percentile latency per item.', (d) => d.p99LatencyS / MICRO),
+  num('p99_latency_us', 'p99 latency', 'us', 'Latency per item at the 99th percentile.', (d) => d.p99LatencyS / MICRO),
 ]
 
 const workersColumns: ColumnSpec<WorkerResult>[] = [
