@@ -30,10 +30,12 @@ export function sig3(x: number, trim = false): string {
   const abs = Math.abs(x)
   // 1000 and above: a whole number, all of its digits (never `1.23e+3`).
   let text = abs >= 1e21 ? BigInt(x).toString() : abs >= 999.5 ? Math.round(x).toString() : x.toPrecision(3)
-  if (text.includes('e')) {
-    // Below 1e-6 toPrecision switches to exponent form; spell it out.
-    const digits = Math.max(0, 2 - Math.floor(Math.log10(abs)))
-    text = x.toFixed(Math.min(digits, 100))
+  const e = text.indexOf('e')
+  if (e >= 0) {
+    // Below 1e-6 toPrecision switches to exponent form (`1.23e-7`); spell it
+    // out with the same 3 significant digits, taking the exponent from the text.
+    const exponent = Number(text.slice(e + 1))
+    text = x.toFixed(Math.min(100, Math.max(0, 2 - exponent)))
   }
   if (trim && text.includes('.')) text = text.replace(/\.?0+$/, '')
   return text

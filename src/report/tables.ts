@@ -100,7 +100,7 @@ const hostsColumns: ColumnSpec<Evaluation>[] = [
   num('iops', 'IOPS', 'IOPS', 'Block requests completed per second, all virtio-blk devices.', (ev) => ev.totals.iops),
   num('delivered_gbps', 'Delivered', 'Gbit/s', 'Delivered I/O: network bit/s plus block bytes/s times 8.', (ev) => ev.totals.deliveredBps / GIGA),
   num('cpus_host', 'CPUs (host)', 'CPUs', '`host` accounting: every logical CPU of the host.', (ev) => ev.totals.cpusHost),
-  num('cpus_allocated', 'CPUs (allocated)', 'CPUs', '`allocated` accounting: CPUs pinned to vCPUs, given to I/O workers (a polling worker\'s whole) and housekeeping.', (ev) => ev.totals.cpusAllocated),
+  num('cpus_allocated', 'CPUs (allocated)', 'CPUs', '`allocated` accounting: CPUs pinned to vCPUs, CPUs given to I/O workers (a polling worker\'s CPU counts whole) and housekeeping CPUs.', (ev) => ev.totals.cpusAllocated),
   num('gbps_per_cpu_host', 'Gbit/s per CPU (host)', 'Gbit/s', 'Delivered I/O per CPU, `host` accounting.', (ev) => ev.totals.bpsPerCpuHost / GIGA),
   num('gbps_per_cpu_allocated', 'Gbit/s per CPU (allocated)', 'Gbit/s', 'Delivered I/O per CPU, `allocated` accounting.', (ev) => ev.totals.bpsPerCpuAllocated / GIGA),
   num('exits_per_s', 'Exits', '1/s', 'VM exits per second caused by I/O, all VMs.', (ev) => ev.totals.exitsPerS),
@@ -114,7 +114,7 @@ const cpusColumns: ColumnSpec<CpuResult>[] = [
   id('node', 'Node', 'NUMA node of the CPU.', (c) => c.node),
   text('role', 'Role', 'Role in the layout: `vm`, `io`, `housekeeping` or `idle`.', (c) => c.role),
   num('utilisation_pct', 'Utilisation', '%', 'Share of the CPU\'s time in use (vCPUs, workers, spinning, polling).', (c) => c.utilisation * PERCENT),
-  text('vms', 'VMs', `VMs with a vCPU pinned to this CPU, separated by \`${LIST_SEPARATOR}\`.`, (c) => list(c.vms)),
+  text('vms', 'VMs', `VMs with a vCPU on this CPU, separated by \`${LIST_SEPARATOR}\`.`, (c) => list(c.vms)),
   text('workers', 'Workers', `Workers that may run on this CPU, separated by \`${LIST_SEPARATOR}\`.`, (c) => list(c.workers)),
 ]
 
@@ -158,7 +158,7 @@ const workersColumns: ColumnSpec<WorkerResult>[] = [
   text('worker', 'Worker', 'Worker id.', (w) => w.id),
   text('architecture', 'Architecture', 'I/O architecture, e.g. `vhost-shared`, `elvis`.', (w) => w.architecture),
   text('notification', 'Notification', 'Notification policy: `kick`, `spin(<budget>)`, `poll` or `timer(<period>, <ring>)`.', (w) => formatNotification(w.notification)),
-  text('cpus', 'CPUs', `CPUs the worker runs on (one when pinned), separated by \`${LIST_SEPARATOR}\`.`, (w) => list(w.cpus)),
+  text('cpus', 'CPUs', `CPU the worker is pinned to, or the CPUs it floats over, separated by \`${LIST_SEPARATOR}\`.`, (w) => list(w.cpus)),
   text('floating', 'Floating', '`true` when the host scheduler moves the worker among CPUs shared with vCPUs.', (w) => bool(w.floating)),
   text('devices', 'Devices', `Devices served, as \`vm/device\`, separated by \`${LIST_SEPARATOR}\`.`, (w) => list(w.devices)),
   num('utilisation_pct', 'Utilisation', '%', 'Share of one CPU the worker occupies, spinning and polling included.', (w) => w.utilisation * PERCENT),
@@ -227,8 +227,16 @@ function docsOf(specs: readonly ColumnMeta[]): ColumnDoc[] {
   return specs.map(({key, unit, meaning}) => (unit === undefined ? {key, meaning} : {key, unit, meaning}))
 }
 
-/** `columnDocs` as Markdown: one `### <table>.csv` section with a column table each. */
+/** `columnDocs` as Markdown: the conventions, then one `### <table>.csv` section with a column table each. */
 export function columnDocsMarkdown(): string {
+  const conventions = [
+    'One row per entity: the host, each CPU, VM, device and worker. Every table',
+    'starts with the `host` column. Units are in the column names. Numbers',
+    `are plain numbers rounded to ${SIGNIFICANT_DIGITS} significant digits (\`Infinity\` for an`,
+    `unbounded offered load); lists are separated by \`${LIST_SEPARATOR}\`; booleans are \`true\` /`,
+    "`false`. Text cells that begin with `=`, `+`, `-`, `@`, tab or carriage return",
+    "are prefixed with `'` so that spreadsheets do not evaluate them.",
+  ].join('\n')
   const sections = TABLE_NAMES.map((name) => {
     const lines = [
       `### ${name}.csv`,
@@ -239,5 +247,5 @@ export function columnDocsMarkdown(): string {
     ]
     return lines.join('\n')
   })
-  return `${sections.join('\n\n')}\n`
+  return `${conventions}\n\n${sections.join('\n\n')}\n`
 }

@@ -252,4 +252,8 @@ describe('columnDocs', () => {
     expect(md).toContain('| `gbps` | Gbit/s | Achieved throughput in bits per second. |')
     expect(md.endsWith('\n')).toBe(true)
   })
+
+  test('the Markdown matches its golden file (the text to paste in the README)', async () => {
+    await expect(columnDocsMarkdown()).toMatchFileSnapshot('golden/columns.md')
+  })
 })
