@@ -1,0 +1,141 @@
+/**
+ * Costs shared by several architectures. Every figure comes from the calibration
+ * profile; this file only says which micro-costs a path is made of.
+ */
+import type {Calibration, Device, InterruptMode, VmPlacement, Worker} from '../types.js'
+import type {CostContext, PathCosts} from './types.js'
+
+/** Guest-to-host notification through an in-kernel eventfd: a lightweight exit plus the eventfd signal. */
+export function lightKick(cal: Calibration): number {
+  return cal.exitKernelCycles + cal.ioeventfdCycles
+}
+
+/**
+ * Interrupt delivery by mode (Dall et al. micro-costs): `exit` forces the running vCPU
+ * out with an IPI, injects on entry and traps the EOI (2 exits); `pv-eoi` drops the
+ * EOI exit (1 exit); `posted` writes the posted-interrupt descriptor and the CPU delivers
+ * it without leaving the guest (0 exits).
+ */
+export function interruptCosts(cal: Calibration, mode: InterruptMode, frequencyHz: number):
+Pick<PathCosts, 'irqWorker' | 'irqGuest' | 'irqExits' | 'irqLatencyS'> {
+  switch (mode) {
+    case 'exit': {
+      return {
+        irqWorker: cal.injectIpiCycles,
+        irqGuest: cal.exitKernelCycles + cal.eoiCycles + cal.guestIrqCycles,
+        irqExits: 2,
+        irqLatencyS: (cal.injectIpiCycles + cal.exitKernelCycles) / frequencyHz,
+      }
+    }
+
+    case 'pv-eoi': {
+      return {
+        irqWorker: cal.injectIpiCycles,
+        irqGuest: cal.exitKernelCycles + cal.guestIrqCycles,
+        irqExits: 1,
+        irqLatencyS: (cal.injectIpiCycles + cal.exitKernelCycles) / frequencyHz,
+      }
+    }
+
+    case 'posted': {
+      return {
+        irqWorker: cal.postedInjectCycles,
+        irqGuest: cal.guestIrqCycles,
+        irqExits: 0,
+        irqLatencyS: cal.postedInjectCycles / frequencyHz,
+      }
+    }
+  }
+}
+
+/** Host-side per-packet path: the backend's own work plus tap/bridge or netmap. */
+export function hostPacketPath(cal: Calibration, device: Device): number {
+  return device.backend === 'netmap' ? cal.netmapPacketCycles : cal.netPacketCycles
+}
+
+/** Guest cycles per item: driver, per-byte work and the application's own cost. */
+export function guestNetItem(cal: Calibration, device: Device): number {
+  return cal.guestPacketCycles + cal.guestByteCycles * device.sizeBytes + (device.appCycles ?? 0)
+}
+
+export function guestBlockItem(cal: Calibration, device: Device): number {
+  return cal.guestBlockRequestCycles + (device.appCycles ?? 0)
+}
+
+/** An in-kernel (vhost-style) virtio-net path, shared by the vhost variants and ELVIS. */
+export function vhostNetCosts(ctx: CostContext): PathCosts {
+  const {calibration: cal, device, host} = ctx
+  const rx = device.direction === 'rx'
+  return {
+    workerItem: hostPacketPath(cal, device) + cal.netByteCycles * device.sizeBytes * ctx.numaFactor,
+    guestItem: guestNetItem(cal, device),
+    // Received packets wake the worker from the host side: no guest exit.
+    kickGuest: rx ? 0 : lightKick(cal),
+    kickExits: rx ? 0 : 1,
+    kickWorker: cal.wakeupCycles + (ctx.floating ? cal.contextSwitchCycles : 0),
+    ...interruptCosts(cal, ctx.interrupt, host.frequencyHz),
+    coalesceWindowS: 0,
+    onVcpu: false,
+  }
+}
+
+/** An in-kernel block path (vhost-blk) with `extra` cycles per request for longer paths. */
+export function blockCosts(ctx: CostContext, extra: number, kickGuest: number, onVcpu = false): PathCosts {
+  const {calibration: cal, device, host} = ctx
+  return {
+    workerItem: cal.blockRequestCycles + extra + cal.blockByteCycles * device.sizeBytes * ctx.numaFactor,
+    guestItem: guestBlockItem(cal, device),
+    kickGuest,
+    kickExits: 1,
+    kickWorker: onVcpu ? 0 : cal.wakeupCycles + (ctx.floating ? cal.contextSwitchCycles : 0),
+    ...interruptCosts(cal, ctx.interrupt, host.frequencyHz),
+    coalesceWindowS: 0,
+    onVcpu,
+  }
+}
+
+export function deviceRef(vm: string, device: string): string {
+  return `${vm}/${device}`
+}
+
+/** The CPUs a VM's vCPUs are pinned to, without repeats, in pin order. */
+export function vmCpus(placement: VmPlacement): number[] {
+  return [...new Set(placement.vcpuPins)]
+}
+
+/**
+ * One worker per device floating on the VM's own CPUs (today's default), or, when the
+ * policy gives I/O cores, pinned round-robin on the I/O CPUs of the VM's node.
+ */
+export function perDeviceWorkers(
+  ctx: import('./types.js').BuildContext,
+  architecture: Worker['architecture'],
+  prefix: string,
+): Worker[] {
+  const placements = new Map(ctx.placements.map(p => [p.vm, p]))
+  const next = new Map<number, number>()
+  return ctx.devices.map(({vm, device}, i) => {
+    const placement = placements.get(vm.id)!
+    const io = ctx.ioCpus.get(placement.node) ?? [...ctx.ioCpus.values()].flat()
+    let cpus: number[]
+    let floating: boolean
+    if (io.length > 0) {
+      const k = next.get(placement.node) ?? 0
+      next.set(placement.node, k + 1)
+      cpus = [io[k % io.length]]
+      floating = false
+    } else {
+      cpus = ctx.floatCpus(placement)
+      floating = true
+    }
+
+    return {
+      id: `${prefix}${i}`,
+      architecture,
+      cpus,
+      floating,
+      notification: ctx.policy.notification,
+      devices: [deviceRef(vm.id, device.id)],
+    }
+  })
+}

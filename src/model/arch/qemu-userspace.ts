@@ -1,0 +1,62 @@
+/**
+ * QEMU userspace device emulation (seeds 000 and 004). The device model runs in QEMU:
+ * without ioeventfd a guest notification is a heavyweight exit back to QEMU, and the TX
+ * bottom half (or timer) runs in QEMU's I/O thread, one per VM. With ioeventfd the kick
+ * becomes a lightweight exit plus an eventfd signal (Hajnoczi, seed 004). Block requests
+ * go through QEMU's block layer; without ioeventfd they are submitted from the vCPU
+ * thread itself (seed 003).
+ */
+import type {Worker} from '../types.js'
+import {blockCosts, deviceRef, guestNetItem, hostPacketPath, interruptCosts, lightKick} from './common.js'
+import type {ArchitectureModel} from './types.js'
+
+export const qemuUserspace: ArchitectureModel = {
+  id: 'qemu-userspace',
+  summary: 'device emulated in QEMU userspace; heavyweight exits unless ioeventfd',
+  source: 'seed 000 (Liguori 2009), seed 004 (Rizzo 2013), seed 003 (Hajnoczi 2011)',
+  kinds: ['net', 'block'],
+  usesIoCores: false,
+  defaultNotification: {kind: 'kick'},
+  costs(ctx) {
+    const {calibration: cal, device, host} = ctx
+    const ioeventfd = host.platform.ioeventfd
+    const kick = ioeventfd ? lightKick(cal) : cal.exitUserCycles
+    if (device.kind === 'block') return blockCosts(ctx, cal.qemuBlockRequestCycles, kick, !ioeventfd)
+    const rx = device.direction === 'rx'
+    return {
+      workerItem: cal.qemuPacketCycles + hostPacketPath(cal, device)
+        + cal.netByteCycles * device.sizeBytes * ctx.numaFactor,
+      guestItem: guestNetItem(cal, device),
+      kickGuest: rx ? 0 : kick,
+      kickExits: rx ? 0 : 1,
+      kickWorker: cal.wakeupCycles + (ctx.floating ? cal.contextSwitchCycles : 0),
+      ...interruptCosts(cal, ctx.interrupt, host.frequencyHz),
+      coalesceWindowS: 0,
+      onVcpu: false,
+    }
+  },
+  buildWorkers(ctx) {
+    // One QEMU I/O thread per VM serves all its emulated devices.
+    const placements = new Map(ctx.placements.map(p => [p.vm, p]))
+    const byVm = new Map<string, string[]>()
+    for (const {vm, device} of ctx.devices) {
+      byVm.set(vm.id, [...(byVm.get(vm.id) ?? []), deviceRef(vm.id, device.id)])
+    }
+
+    const next = new Map<number, number>()
+    return [...byVm.entries()].map(([vm, devices], i): Worker => {
+      const placement = placements.get(vm)!
+      const io = ctx.ioCpus.get(placement.node) ?? []
+      const k = next.get(placement.node) ?? 0
+      next.set(placement.node, k + 1)
+      return {
+        id: `q${i}`,
+        architecture: 'qemu-userspace',
+        cpus: io.length > 0 ? [io[k % io.length]] : ctx.floatCpus(placement),
+        floating: io.length === 0,
+        notification: ctx.policy.notification,
+        devices,
+      }
+    })
+  },
+}

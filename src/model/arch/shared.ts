@@ -1,0 +1,121 @@
+/**
+ * Worker layouts for designs where one worker serves several devices: shared workers on
+ * dedicated I/O cores (vhost-shared, ELVIS) and one worker per CPU (vhost-per-cpu).
+ * A worker only takes devices whose owners pass the sharing policy with the devices it
+ * already has (the cgroup rule of the shared-vhost RFC, seed 001).
+ */
+import type {SharingPolicy, Vm, Worker} from '../types.js'
+import {deviceRef, vmCpus} from './common.js'
+import type {BuildContext} from './types.js'
+
+/** Devices with equal keys may share a worker. */
+export function sharingKey(policy: SharingPolicy, vm: Vm, deviceId: string): string {
+  switch (policy) {
+    case 'none': {
+      return deviceRef(vm.id, deviceId)
+    }
+
+    case 'same-vm': {
+      return vm.id
+    }
+
+    case 'same-cgroup': {
+      return vm.type.cgroup.path
+    }
+
+    case 'any': {
+      return '*'
+    }
+  }
+}
+
+interface Slot {
+  worker: Worker
+  key?: string
+  node: number
+}
+
+/**
+ * Assign devices to workers on the given CPUs of each node: every device goes to the
+ * compatible worker with the fewest devices on its VM's node (any node when its own has
+ * none); when no worker can take it, a new worker joins the least-crowded CPU.
+ */
+export function assignToCpuWorkers(
+  ctx: BuildContext,
+  cpusByNode: Map<number, number[]>,
+  prefix: string,
+  floating: boolean,
+  capacity: number,
+): Worker[] {
+  const slots: Slot[] = []
+  const add = (node: number, cpu: number): Slot => {
+    const slot: Slot = {
+      node,
+      worker: {
+        id: `${prefix}${slots.length}`,
+        architecture: ctx.policy.net,
+        cpus: [cpu],
+        floating,
+        notification: ctx.policy.notification,
+        devices: [],
+      },
+    }
+    slots.push(slot)
+    return slot
+  }
+
+  for (const [node, cpus] of [...cpusByNode.entries()].sort((a, b) => a[0] - b[0])) {
+    for (const cpu of cpus) add(node, cpu)
+  }
+
+  const placements = new Map(ctx.placements.map(p => [p.vm, p]))
+  for (const {vm, device} of ctx.devices) {
+    const placement = placements.get(vm.id)!
+    const key = `${device.kind}:${sharingKey(ctx.policy.sharing, vm, device.id)}`
+    const nodeHasCpus = (cpusByNode.get(placement.node) ?? []).length > 0
+    const local = (s: Slot) => !nodeHasCpus || s.node === placement.node
+    let best: Slot | undefined
+    for (const s of slots) {
+      if (!local(s) || s.worker.devices.length >= capacity) continue
+      if (s.key !== undefined && s.key !== key) continue
+      if (!best || s.worker.devices.length < best.worker.devices.length) best = s
+    }
+
+    if (!best) {
+      const node = nodeHasCpus ? placement.node : [...cpusByNode.keys()].find(n => (cpusByNode.get(n) ?? []).length > 0)
+      if (node === undefined) throw new Error(`no CPU is available for the workers of ${vm.id}`)
+      const crowd = new Map<number, number>()
+      for (const s of slots) crowd.set(s.worker.cpus[0], (crowd.get(s.worker.cpus[0]) ?? 0) + 1)
+      const cpu = [...cpusByNode.get(node)!].sort((a, b) => (crowd.get(a) ?? 0) - (crowd.get(b) ?? 0) || a - b)[0]
+      best = add(node, cpu)
+    }
+
+    best.key = key
+    best.worker.architecture = device.kind === 'block' ? ctx.policy.block : ctx.policy.net
+    best.worker.devices.push(deviceRef(vm.id, device.id))
+  }
+
+  return slots.filter(s => s.worker.devices.length > 0).map((s, i) => ({...s.worker, id: `${prefix}${i}`}))
+}
+
+/** Shared workers pinned on the I/O CPUs. */
+export function sharedWorkers(ctx: BuildContext, prefix: string): Worker[] {
+  if ([...ctx.ioCpus.values()].every(c => c.length === 0)) {
+    throw new Error(`${ctx.policy.net} needs at least one I/O core (io_cores_per_node)`)
+  }
+
+  return assignToCpuWorkers(ctx, ctx.ioCpus, prefix, false, ctx.policy.devicesPerWorker)
+}
+
+/** One worker per CPU that runs vCPUs, devices dispatched to workers on their VM's node. */
+export function perCpuWorkers(ctx: BuildContext, prefix: string): Worker[] {
+  const byNode = new Map<number, number[]>()
+  for (const p of ctx.placements) {
+    const list = byNode.get(p.node) ?? []
+    for (const c of vmCpus(p)) if (!list.includes(c)) list.push(c)
+    byNode.set(p.node, list)
+  }
+
+  for (const list of byNode.values()) list.sort((a, b) => a - b)
+  return assignToCpuWorkers(ctx, byNode, prefix, true, Number.POSITIVE_INFINITY)
+}

@@ -1,0 +1,217 @@
+/**
+ * Layouts: building one from an architecture policy, and checking a layout (hand-written
+ * or searched) against the host, the VMs and the rules before it is evaluated.
+ */
+import {architecture} from './arch/index.js'
+import type {ArchitecturePolicy, CpuRole, Device, Host, Layout, Vm, VmPlacement} from './types.js'
+
+/** CPUs of the host ordered for handing out: node by node, core by core, thread by thread. */
+function cpusByNode(host: Host): Map<number, {id: number; core: number; thread: number}[]> {
+  const map = new Map<number, {id: number; core: number; thread: number}[]>()
+  for (const node of host.nodes) map.set(node.id, [])
+  for (const c of host.cpus) map.get(c.node)?.push({id: c.id, core: c.core, thread: c.thread})
+  for (const list of map.values()) list.sort((a, b) => a.core - b.core || a.thread - b.thread)
+  return map
+}
+
+/**
+ * Build the layout a policy describes: housekeeping CPUs as the host reserves them,
+ * `ioCoresPerNode` whole cores per node (the highest-numbered) for I/O, VMs placed on the
+ * node with the most free CPUs (ties: lowest node) and pinned one vCPU per CPU, then the
+ * architecture's workers. Throws when the VMs do not fit.
+ */
+export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): Layout {
+  const roles: Record<number, CpuRole> = {}
+  for (const c of host.cpus) roles[c.id] = 'idle'
+  for (const id of host.housekeeping) roles[id] = 'housekeeping'
+
+  const needsIo = [policy.net, policy.block].some(id => architecture(id).usesIoCores)
+  const ioCpus = new Map<number, number[]>()
+  const free = new Map<number, number[]>()
+  for (const [node, list] of cpusByNode(host)) {
+    const available = list.filter(c => roles[c.id] === 'idle')
+    const cores = [...new Set(available.map(c => c.core))]
+    const ioCores = new Set(cores.slice(cores.length - Math.min(cores.length, policy.ioCoresPerNode)))
+    const io = available.filter(c => ioCores.has(c.core)).map(c => c.id)
+    for (const id of io) roles[id] = 'io'
+    ioCpus.set(node, io)
+    free.set(node, available.filter(c => !ioCores.has(c.core)).map(c => c.id))
+  }
+
+  if (needsIo && [...ioCpus.values()].every(l => l.length === 0)) {
+    throw new Error(`the policy's architecture needs I/O cores, but io_cores_per_node is ${policy.ioCoresPerNode}`)
+  }
+
+  const placements: VmPlacement[] = []
+  for (const vm of vms) {
+    const allowed = vm.type.cgroup.cpuset ? new Set(vm.type.cgroup.cpuset) : undefined
+    let best: number | undefined
+    let bestFree = -1
+    for (const [node, list] of free) {
+      const n = allowed ? list.filter(c => allowed.has(c)).length : list.length
+      if (n >= vm.type.vcpus && n > bestFree) {
+        best = node
+        bestFree = n
+      }
+    }
+
+    if (best === undefined) {
+      throw new Error(`VM ${vm.id} needs ${vm.type.vcpus} free CPUs on one NUMA node; no node has them`)
+    }
+
+    const list = free.get(best)!
+    const pins = (allowed ? list.filter(c => allowed.has(c)) : list).slice(0, vm.type.vcpus)
+    free.set(best, list.filter(c => !pins.includes(c)))
+    for (const c of pins) roles[c] = 'vm'
+    placements.push({vm: vm.id, node: best, vcpuPins: pins})
+  }
+
+  const byKind = (kind: Device['kind']) => vms.flatMap(vm => vm.type.devices
+    .filter(d => d.kind === kind).map(device => ({vm, device})))
+  const floatCpus = (p: VmPlacement) => policy.floatOn === 'node'
+    ? host.cpus.filter(c => c.node === p.node && (roles[c.id] === 'vm' || roles[c.id] === 'idle')).map(c => c.id)
+    : [...new Set(p.vcpuPins)]
+  const context = {host, vms, placements, policy, ioCpus, floatCpus}
+  const workers = [
+    ...architecture(policy.net).buildWorkers({...context, devices: byKind('net')}),
+    ...architecture(policy.block).buildWorkers({...context, devices: byKind('block')}),
+  ]
+  // Worker ids must be unique across both builders.
+  const seen = new Set<string>()
+  for (const w of workers) {
+    let id = w.id
+    for (let k = 1; seen.has(id); k++) id = `${w.id}.${k}`
+    w.id = id
+    seen.add(id)
+  }
+
+  return {host: host.model, roles, vms: placements, workers, interrupt: policy.interrupt, sharing: policy.sharing,
+    vcpuOvercommit: 1}
+}
+
+/**
+ * Everything wrong with a layout, as messages naming the part at fault; empty when the
+ * layout is sound. Checks: every VM placed once with one CPU per vCPU, CPU roles, every
+ * device served by exactly one worker of an architecture that handles its kind, pinned
+ * workers on `io` CPUs and floating ones on `vm` CPUs, polling workers pinned, the sharing
+ * policy, cgroup cpusets, and the platform's interrupt features.
+ */
+export function checkLayout(host: Host, vms: Vm[], layout: Layout): string[] {
+  const problems: string[] = []
+  const cpuIds = new Set(host.cpus.map(c => c.id))
+  const role = (id: number) => layout.roles[id] ?? 'idle'
+  for (const key of Object.keys(layout.roles)) {
+    if (!cpuIds.has(Number(key))) problems.push(`roles: CPU ${key} does not exist on host ${host.model}`)
+  }
+
+  for (const id of host.housekeeping) {
+    if (role(id) !== 'housekeeping') problems.push(`roles: CPU ${id} is reserved for housekeeping but has role ${role(id)}`)
+  }
+
+  const vmById = new Map(vms.map(v => [v.id, v]))
+  const placed = new Map<string, VmPlacement>()
+  const pinCount = new Map<number, number>()
+  layout.vms.forEach((p, i) => {
+    const vm = vmById.get(p.vm)
+    if (!vm) {
+      problems.push(`vms[${i}]: no VM named ${p.vm}`)
+      return
+    }
+
+    if (placed.has(p.vm)) problems.push(`vms[${i}]: VM ${p.vm} is placed twice`)
+    placed.set(p.vm, p)
+    if (!host.nodes.some(n => n.id === p.node)) problems.push(`vms[${i}]: node ${p.node} does not exist`)
+    if (p.vcpuPins.length !== vm.type.vcpus) {
+      problems.push(`vms[${i}]: ${p.vm} has ${vm.type.vcpus} vCPUs but ${p.vcpuPins.length} pins`)
+    }
+
+    const cpuset = vm.type.cgroup.cpuset ? new Set(vm.type.cgroup.cpuset) : undefined
+    for (const c of p.vcpuPins) {
+      if (!cpuIds.has(c)) {
+        problems.push(`vms[${i}]: ${p.vm} is pinned to CPU ${c}, which does not exist`)
+        continue
+      }
+
+      if (role(c) !== 'vm') problems.push(`vms[${i}]: ${p.vm} is pinned to CPU ${c}, whose role is ${role(c)}, not vm`)
+      if (cpuset && !cpuset.has(c)) problems.push(`vms[${i}]: ${p.vm} is pinned to CPU ${c}, outside its cgroup cpuset`)
+      pinCount.set(c, (pinCount.get(c) ?? 0) + 1)
+    }
+  })
+  for (const vm of vms) if (!placed.has(vm.id)) problems.push(`vms: VM ${vm.id} has no placement`)
+  for (const [c, n] of pinCount) {
+    if (n > layout.vcpuOvercommit) {
+      problems.push(`CPU ${c} runs ${n} vCPUs, more than the declared overcommit of ${layout.vcpuOvercommit}`)
+    }
+  }
+
+  const served = new Map<string, string>()
+  const devices = new Map<string, {vm: Vm; device: Device}>()
+  for (const vm of vms) for (const d of vm.type.devices) devices.set(`${vm.id}/${d.id}`, {vm, device: d})
+  const ids = new Set<string>()
+  layout.workers.forEach((w, i) => {
+    const at = `workers[${i}] (${w.id})`
+    if (ids.has(w.id)) problems.push(`${at}: worker id is used twice`)
+    ids.add(w.id)
+    if (w.cpus.length === 0) problems.push(`${at}: has no CPU`)
+    if (!w.floating && w.cpus.length !== 1) problems.push(`${at}: a pinned worker runs on exactly one CPU`)
+    if (w.notification.kind === 'poll' && w.floating) problems.push(`${at}: a polling worker must be pinned to its own CPU`)
+    for (const c of w.cpus) {
+      if (!cpuIds.has(c)) problems.push(`${at}: CPU ${c} does not exist`)
+      else if (w.floating && role(c) !== 'vm' && role(c) !== 'idle') {
+        problems.push(`${at}: floats on CPU ${c}, whose role is ${role(c)}; floating workers use vm or idle CPUs`)
+      }
+      else if (!w.floating && role(c) !== 'io' && role(c) !== 'vm') {
+        problems.push(`${at}: is pinned to CPU ${c}, whose role is ${role(c)}`)
+      }
+    }
+
+    let arch
+    try {
+      arch = architecture(w.architecture)
+    } catch {
+      problems.push(`${at}: unknown architecture ${w.architecture}`)
+    }
+
+    const owners: Vm[] = []
+    for (const ref of w.devices) {
+      const found = devices.get(ref)
+      if (!found) {
+        problems.push(`${at}: serves ${ref}, which is not a device of any VM`)
+        continue
+      }
+
+      if (served.has(ref)) problems.push(`${at}: serves ${ref}, already served by ${served.get(ref)}`)
+      served.set(ref, w.id)
+      if (arch && !arch.kinds.includes(found.device.kind)) {
+        problems.push(`${at}: ${w.architecture} does not serve ${found.device.kind} devices (${ref})`)
+      }
+
+      owners.push(found.vm)
+      const cpuset = found.vm.type.cgroup.cpuset
+      if (cpuset) {
+        for (const c of w.cpus) {
+          if (!cpuset.includes(c)) problems.push(`${at}: runs on CPU ${c}, outside the cpuset of ${found.vm.id}'s cgroup`)
+        }
+      }
+    }
+
+    const refs = w.devices.filter(r => devices.has(r))
+    if (refs.length > 1) {
+      const breaks = layout.sharing === 'none'
+        || (layout.sharing === 'same-vm' && new Set(owners.map(v => v.id)).size > 1)
+        || (layout.sharing === 'same-cgroup' && new Set(owners.map(v => v.type.cgroup.path)).size > 1)
+      if (breaks) problems.push(`${at}: serves devices of ${[...new Set(owners.map(v => v.id))].join(', ')}, which sharing policy ${layout.sharing} forbids`)
+    }
+  })
+  for (const ref of devices.keys()) if (!served.has(ref)) problems.push(`device ${ref} is served by no worker`)
+
+  if (layout.interrupt === 'posted' && !host.platform.postedInterrupts) {
+    problems.push(`interrupt: posted interrupts need a host with posted_interrupts; ${host.model} has none`)
+  }
+
+  if (layout.interrupt === 'pv-eoi' && !host.platform.pvEoi) {
+    problems.push(`interrupt: pv-eoi needs a host with pv_eoi; ${host.model} has none`)
+  }
+
+  return problems
+}
