@@ -1,0 +1,121 @@
+/**
+ * Atomic writes: every file is written to a temporary file in its own folder,
+ * flushed, then renamed over the target, so a reader (or an interrupted run)
+ * sees either the old file or the new one, never half of one.
+ *
+ * `writeFilesAtomic` writes a set of files all-or-nothing: every temporary file
+ * first, then the renames; if a rename fails, the files already replaced are
+ * put back from hard-linked backups, so the folder is left as it was.
+ */
+import {randomBytes} from 'node:crypto'
+import {copyFile, link, mkdir, open, rename, unlink} from 'node:fs/promises'
+import path from 'node:path'
+
+export type FileData = string | Uint8Array
+
+function tempName(target: string, tag: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.${tag}`)
+}
+
+async function writeTemp(target: string, data: FileData): Promise<string> {
+  const temp = tempName(target, 'tmp')
+  const handle = await open(temp, 'wx', 0o644)
+  try {
+    await handle.writeFile(data)
+    await handle.sync()
+  } catch (err) {
+    await handle.close().catch(() => undefined)
+    await unlink(temp).catch(() => undefined)
+    throw err
+  }
+  await handle.close()
+  return temp
+}
+
+/** Flush a folder's entries (the renames) to disk where the platform allows it. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const h = await open(dir, 'r')
+    try {
+      await h.sync()
+    } finally {
+      await h.close()
+    }
+  } catch {
+    // Not supported everywhere (e.g. Windows); the rename itself is still atomic.
+  }
+}
+
+/** Write one file atomically (temporary file in the same folder, then rename). Creates the folder. */
+export async function writeFileAtomic(file: string, data: FileData): Promise<void> {
+  await mkdir(path.dirname(file), {recursive: true})
+  const temp = await writeTemp(file, data)
+  try {
+    await rename(temp, file)
+  } catch (err) {
+    await unlink(temp).catch(() => undefined)
+    throw err
+  }
+  await syncDir(path.dirname(file))
+}
+
+/** Keep a copy of `file` next to it (hard link, else copy); undefined when there is no old file to keep. */
+async function backup(file: string): Promise<string | undefined> {
+  const saved = tempName(file, 'bak')
+  try {
+    await link(file, saved)
+    return saved
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+  }
+  try {
+    // No hard links here (or `file` is a folder, which the rename will refuse anyway).
+    await copyFile(file, saved)
+    return saved
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EISDIR' || code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+/**
+ * Write several files all-or-nothing. `files` maps paths (relative to `dir`,
+ * sub-folders allowed) to contents. On any failure the previous files are left
+ * as they were and no temporary file remains.
+ */
+export async function writeFilesAtomic(dir: string, files: Record<string, FileData>): Promise<void> {
+  const targets = Object.entries(files).map(([name, data]) => ({target: path.join(dir, name), data}))
+  const temps: string[] = []
+  try {
+    for (const {target, data} of targets) {
+      await mkdir(path.dirname(target), {recursive: true})
+      temps.push(await writeTemp(target, data))
+    }
+  } catch (err) {
+    await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)))
+    throw err
+  }
+
+  const done: Array<{target: string; saved?: string}> = []
+  const backups: string[] = []
+  try {
+    for (let i = 0; i < targets.length; i++) {
+      const {target} = targets[i]
+      const saved = await backup(target)
+      if (saved !== undefined) backups.push(saved)
+      await rename(temps[i], target)
+      done.push({target, saved})
+    }
+  } catch (err) {
+    // Put back what was replaced, newest first.
+    for (const {target, saved} of done.reverse()) {
+      if (saved === undefined) await unlink(target).catch(() => undefined)
+      else await rename(saved, target).catch(() => undefined)
+    }
+    await Promise.all([...temps, ...backups].map((t) => unlink(t).catch(() => undefined)))
+    throw err
+  }
+  await Promise.all(backups.map((b) => unlink(b).catch(() => undefined)))
+  for (const d of new Set(targets.map((t) => path.dirname(t.target)))) await syncDir(d)
+}
