@@ -106,6 +106,7 @@ export const found = {
   noFile: (p: string) => `${quote(p)} (no such file)`,
   unreadable: (p: string, why: string) => `${quote(p)} (${why})`,
   noProfile: (name: string) => `${quote(name)} (no such profile)`,
+  syntax: (message: string) => `a syntax error: ${message.charAt(0).toLowerCase()}${message.slice(1)}`,
   both: 'both',
   neither: 'neither',
   mixedTopology: 'both',
@@ -125,6 +126,7 @@ export const found = {
 export const hint = {
   didYouMean: (key: string) => `did you mean ${quote(key)}?`,
   quoteInFlow: 'quote the value when it contains a comma inside { } or [ ]',
+  quoteColon: 'put the value in quotes when it contains ": "',
   calibrationDir: (dir: string) => `profiles live in ${dir}`,
 } as const
 

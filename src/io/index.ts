@@ -36,6 +36,7 @@ export {
   normalizeWorkload,
 } from './normalize.js'
 export {
+  type LoadScenarioOptions,
   type Scenario,
   type SourceDocument,
   calibrationDir,

@@ -100,7 +100,7 @@ export function parseDocumentText(text: string, file: string): SourceDocument {
       const pos = /position (\d+)/.exec((err as Error).message)
       const line = pos === null ? undefined : text.slice(0, Number(pos[1])).split('\n').length
       const what = (err as Error).message.replace(/ in JSON at position \d+.*$/, '')
-      throw new InputError({code: 'syntax', expected: expected.json, found: what, file, line})
+      throw new InputError({code: 'syntax', expected: expected.json, found: found.syntax(what), file, line})
     }
     // JSON is YAML: parse it again only to learn where each node sits.
     const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false})
@@ -109,7 +109,8 @@ export function parseDocumentText(text: string, file: string): SourceDocument {
   const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
   if (doc.errors.length > 0) {
     const e = doc.errors[0]
-    throw new InputError({code: 'syntax', expected: expected.yaml, found: e.message.split('\n')[0], file, line: lineAt(e.pos[0])})
+    const tip = e.code === 'BLOCK_AS_IMPLICIT_KEY' ? hint.quoteColon : undefined
+    throw new InputError({code: 'syntax', expected: expected.yaml, found: found.syntax(e.message.split('\n')[0]), file, line: lineAt(e.pos[0]), hint: tip})
   }
   return {file, data: doc.toJS({maxAliasCount: 1000}), lineOf: (s, key) => nodeLine(doc, lineAt, s, key)}
 }
@@ -333,11 +334,17 @@ export async function loadLayout(file: string, host: Host, vms: readonly Vm[]): 
   return part.run(() => normalizeLayout(spec, host, vms))
 }
 
+export interface LoadScenarioOptions {
+  /** Calibration profile name or path to use instead of the scenario's (e.g. a `--calibration` flag). */
+  calibration?: string
+}
+
 /**
  * Load a scenario: its host, workload (all VMs on that host), layout or
- * policy, and calibration (the scenario's, else the host model's).
+ * policy, and calibration (the override, else the scenario's, else the host
+ * model's).
  */
-export async function loadScenario(file: string): Promise<Scenario> {
+export async function loadScenario(file: string, options: LoadScenarioOptions = {}): Promise<Scenario> {
   const {spec, part} = await readSpec('scenario', file)
 
   // Host.
@@ -390,7 +397,9 @@ export async function loadScenario(file: string): Promise<Scenario> {
 
   // Calibration: the scenario's, else the host model's.
   let profile: CalibrationProfile
-  if (typeof spec.calibration === 'string') {
+  if (options.calibration !== undefined) {
+    profile = await loadCalibration(options.calibration)
+  } else if (typeof spec.calibration === 'string') {
     profile = await calibrationRef(part, ['calibration'], spec.calibration)
   } else if (spec.calibration !== undefined) {
     const inline = spec.calibration as CalibrationBody
