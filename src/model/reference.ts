@@ -1,0 +1,143 @@
+/**
+ * Reference checks: the figures `sidecore validate` compares with published results.
+ * A reference case evaluates several variants of one scenario, turns each evaluation
+ * into named metrics, and runs checks written as small mathjs expressions over them
+ * (for example `spin.kpps > timer150.kpps`). Pure: no files, no terminal.
+ */
+import {all, create} from 'mathjs'
+
+import {evaluate} from './evaluate.js'
+import {buildLayout, checkLayout} from './layout.js'
+import type {ArchitecturePolicy, Calibration, Evaluation, Host, Vm} from './types.js'
+
+/** Metrics of one evaluation, by name. Units are in the names. */
+export function evaluationMetrics(ev: Evaluation, frequencyHz: number): Record<string, number> {
+  const net = ev.devices.filter(d => d.kind === 'net')
+  const block = ev.devices.filter(d => d.kind === 'block')
+  const items = ev.devices.reduce((s, d) => s + d.rate, 0)
+  const rr = net.filter(d => d.pattern === 'rr')
+  const workerCycles = ev.workers.reduce((s, w) => s + w.busy * frequencyHz, 0)
+  const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0)
+  return {
+    gbps: ev.totals.netBps / 1e9,
+    kpps: net.filter(d => d.pattern === 'stream').reduce((s, d) => s + d.rate, 0) / 1e3,
+    ktps: rr.reduce((s, d) => s + d.rate, 0) / 1e3,
+    ktps_per_vm: ev.vms.length > 0 ? rr.reduce((s, d) => s + d.rate, 0) / 1e3 / ev.vms.length : 0,
+    kiops: ev.totals.iops / 1e3,
+    block_mbytes: ev.totals.blockBytesPerS / 1e6,
+    mean_us: mean(ev.devices.map(d => d.meanLatencyS * 1e6)),
+    p99_us: Math.max(0, ...ev.devices.map(d => d.p99LatencyS * 1e6)),
+    exits_per_item: items > 0 ? ev.totals.exitsPerS / items : 0,
+    irqs_per_item: items > 0 ? ev.totals.interruptsPerS / items : 0,
+    wakeups_per_item: items > 0 ? ev.devices.reduce((s, d) => s + d.wakeupsPerS, 0) / items : 0,
+    worker_cycles_per_item: items > 0 ? workerCycles / items : 0,
+    cpus_allocated: ev.totals.cpusAllocated,
+    cpus_per_vm: ev.vms.length > 0 ? ev.totals.cpusAllocated / ev.vms.length : 0,
+    gbps_per_cpu: ev.totals.bpsPerCpuAllocated / 1e9,
+    worker_util_max: Math.max(0, ...ev.workers.map(w => w.utilisation)),
+    vcpu_util: mean(ev.vms.map(v => v.vcpuUtilisation)),
+    limited_by_worker: ev.devices.some(d => d.limit.kind === 'worker-cpu') ? 1 : 0,
+    limited_by_vcpu: ev.devices.some(d => d.limit.kind === 'vcpu') ? 1 : 0,
+  }
+}
+
+export interface ReferenceCheck {
+  name: string
+  /** Expression giving the predicted figure. */
+  predicted?: string
+  /** The published figure the prediction is compared with. */
+  published?: number
+  /** How the source states it, for the table. */
+  publishedText?: string
+  /** Largest accepted relative error |predicted / published - 1|. */
+  tolerance?: number
+  /** A condition that must hold (an ordering or a bound), instead of a tolerance. */
+  holds?: string
+}
+
+export interface CheckResult {
+  case: string
+  check: string
+  predicted?: number
+  published: string
+  error?: number
+  pass: boolean
+  note?: string
+}
+
+const MAX_EXPRESSION_LENGTH = 2000
+
+/** A mathjs instance for check expressions: arithmetic, comparisons and statistics only. */
+function calculator() {
+  const math = create(all)
+  const evaluate = math.evaluate.bind(math)
+  const blocked = ['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile']
+  math.import(Object.fromEntries(blocked.map(name => [name, () => {
+    throw new Error(`${name} is not available in check expressions`)
+  }])), {override: true})
+
+  return (expression: string, scope: Record<string, unknown>): unknown => {
+    if (expression.length > MAX_EXPRESSION_LENGTH) throw new Error('expression too long')
+    return evaluate(expression, new Map(Object.entries(scope)))
+  }
+}
+
+/** Run a case's checks over the metrics of its variants. */
+export function runChecks(
+  caseName: string,
+  metrics: Record<string, Record<string, number>>,
+  checks: ReferenceCheck[],
+): CheckResult[] {
+  const calc = calculator()
+  return checks.map(check => {
+    const published = check.publishedText ?? (check.published === undefined ? '' : String(check.published))
+    try {
+      let predicted: number | undefined
+      if (check.predicted) {
+        const value = calc(check.predicted, metrics)
+        if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`"${check.predicted}" is not a number`)
+        predicted = value
+      }
+
+      let pass = true
+      let error: number | undefined
+      if (predicted !== undefined && check.published !== undefined) {
+        error = predicted / check.published - 1
+        if (check.tolerance !== undefined) pass = Math.abs(error) <= check.tolerance
+      }
+
+      if (check.holds) {
+        const value = calc(check.holds, metrics)
+        if (typeof value !== 'boolean') throw new Error(`"${check.holds}" is not a condition`)
+        pass = pass && value
+      }
+
+      return {case: caseName, check: check.name, predicted, published, error, pass}
+    } catch (error_) {
+      return {case: caseName, check: check.name, published, pass: false, note: (error_ as Error).message}
+    }
+  })
+}
+
+/** One variant of a reference case: a host, its VMs and the policy to lay them out by. */
+export interface ReferenceVariant {
+  name: string
+  host: Host
+  vms: Vm[]
+  policy: ArchitecturePolicy
+  calibration: Calibration
+}
+
+/** Evaluate every variant of a case and run its checks. */
+export function runReferenceCase(caseName: string, variants: ReferenceVariant[], checks: ReferenceCheck[]):
+{metrics: Record<string, Record<string, number>>; results: CheckResult[]} {
+  const metrics: Record<string, Record<string, number>> = {}
+  for (const v of variants) {
+    const layout = buildLayout(v.host, v.vms, v.policy)
+    const problems = checkLayout(v.host, v.vms, layout)
+    if (problems.length > 0) throw new Error(`${caseName}/${v.name}: ${problems.join('; ')}`)
+    metrics[v.name] = evaluationMetrics(evaluate(v.host, v.vms, layout, v.calibration), v.host.frequencyHz)
+  }
+
+  return {metrics, results: runChecks(caseName, metrics, checks)}
+}
