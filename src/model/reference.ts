@@ -13,7 +13,6 @@ import type {ArchitecturePolicy, Calibration, Evaluation, Host, Vm} from './type
 /** Metrics of one evaluation, by name. Units are in the names. */
 export function evaluationMetrics(ev: Evaluation, frequencyHz: number): Record<string, number> {
   const net = ev.devices.filter(d => d.kind === 'net')
-  const block = ev.devices.filter(d => d.kind === 'block')
   const items = ev.devices.reduce((s, d) => s + d.rate, 0)
   const rr = net.filter(d => d.pattern === 'rr')
   const workerCycles = ev.workers.reduce((s, w) => s + w.busy * frequencyHz, 0)
