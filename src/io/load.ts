@@ -131,7 +131,8 @@ function nodeLine(doc: Document, lineAt: (o: number) => number, segments: readon
       const keyLine = rangeLine(pair.key, lineAt) ?? line
       if (key && i === segments.length - 1) return keyLine
       node = pair.value
-      const valueLine = isScalar(node) && node.value === null ? undefined : rangeLine(node, lineAt)
+      // A scalar is found on its own line; a collection by its key (`workers:`), where it starts.
+      const valueLine = isScalar(node) && node.value !== null ? rangeLine(node, lineAt) : undefined
       line = valueLine ?? keyLine
     } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
       node = node.items[seg]

@@ -421,8 +421,6 @@ export function normalizePolicy(spec: PolicySpec, host: Host): ArchitecturePolic
 
 // ------------------------------------------------------------------ layout
 
-const ROLE_ORDER: CpuRole[] = ['housekeeping', 'io', 'vm', 'idle']
-
 /**
  * Layout spec -> Layout for `host` and its `vms`: CPU roles, VM placements and
  * workers, with every reference checked (host name, CPU ids, nodes, VMs,
@@ -438,7 +436,8 @@ export function normalizeLayout(spec: LayoutBody, host: Host, vms: readonly Vm[]
   // Roles.
   const roles: Record<number, CpuRole> = {}
   const housekeeping = new Set(host.housekeeping)
-  for (const role of ROLE_ORDER) {
+  // In the order the file lists them, so a CPU in two roles is reported at the second.
+  for (const role of Object.keys(spec.roles ?? {}) as CpuRole[]) {
     const given = spec.roles?.[role]
     if (given === undefined) continue
     const path: Path = ['roles', role]
@@ -483,9 +482,6 @@ export function normalizeLayout(spec: LayoutBody, host: Host, vms: readonly Vm[]
     }
     return {vm: p.vm, node: p.node, vcpuPins: pins}
   })
-  const unplaced = vmIds.find((id) => !placed.has(id))
-  if (unplaced !== undefined) fail({code: 'value', expected: expected.placedOnce, found: found.unplaced(unplaced), path: ['vms']})
-
   // Workers.
   const served = new Set<string>()
   const workers: Worker[] = spec.workers.map((w, i) => {
@@ -526,6 +522,9 @@ export function normalizeLayout(spec: LayoutBody, host: Host, vms: readonly Vm[]
     }
   })
   unique(workers, (w) => w.id, (i) => ['workers', i, 'id'], 'worker id')
+  // Completeness last, so that a mistake inside an entry is reported before what it leaves missing.
+  const unplaced = vmIds.find((id) => !placed.has(id))
+  if (unplaced !== undefined) fail({code: 'value', expected: expected.placedOnce, found: found.unplaced(unplaced), path: ['vms']})
   for (const vm of vms) {
     for (const d of vm.type.devices) {
       const ref = `${vm.id}/${d.id}`

@@ -149,7 +149,7 @@ export function parseQuantity(input: unknown, dimension: Dimension, path: readon
   }
   if (Number.isNaN(value) || !Number.isFinite(value)) throw quantityError(dimension, input, path)
   if (value < 0) {
-    throw new InputError({code: 'quantity', expected: expected[dimension], found: found.negative(String(input)), path})
+    throw new InputError({code: 'quantity', expected: expected[dimension], found: found.negative(input), path})
   }
   if (dimension === 'fraction' && value > 1) throw quantityError(dimension, input, path)
   if (dimension === 'count' && !Number.isInteger(value)) throw quantityError(dimension, input, path)
@@ -169,7 +169,7 @@ export function parseRate(input: unknown, path: readonly PathSegment[] = []): Ra
   if (input === Infinity) return {kind: 'items', perS: Infinity}
   if (typeof input === 'number') {
     if (Number.isNaN(input)) throw quantityError('offered', input, path)
-    if (input < 0) throw new InputError({code: 'quantity', expected: expected.offered, found: found.negative(String(input)), path})
+    if (input < 0) throw new InputError({code: 'quantity', expected: expected.offered, found: found.negative(input), path})
     return {kind: 'items', perS: input}
   }
   if (typeof input !== 'string') throw quantityError('offered', input, path)
