@@ -100,7 +100,7 @@ export const expected = {
 export const found = {
   value: (v: unknown): string => describeValue(v),
   withDimension: (text: string, dimension: string) => `${quote(text)} (${dimension})`,
-  negative: (text: string) => `${quote(text)} (negative)`,
+  negative: (value: unknown) => `${quote(value)} (negative)`,
   missingKey: 'no such key',
   unknownKey: (key: string) => `unknown key ${quote(key)}`,
   noFile: (p: string) => `${quote(p)} (no such file)`,

@@ -102,8 +102,21 @@ function isDimensionless(unit: Unit): boolean {
   return (unit as unknown as {dimensions: number[]}).dimensions.every((d) => d === 0)
 }
 
+/**
+ * Unit conversion multiplies by powers of ten in binary floating point
+ * (20 * 1e-6 = 1.9999999999999998e-5); round to 15 significant digits so
+ * that what people write in decimal comes out as the decimal they meant.
+ */
+function clean(v: number): number {
+  return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(15)) : v
+}
+
 function siValue(unit: Unit): number {
-  return unit.value as unknown as number
+  return clean(unit.value as unknown as number)
+}
+
+function inUnit(unit: Unit, ref: string): number {
+  return clean(unit.toNumber(ref))
 }
 
 function quantityError(dimension: Dimension | 'cpuMax' | 'offered', input: unknown, path: readonly PathSegment[], unit?: Unit): InputError {
@@ -141,7 +154,7 @@ export function parseQuantity(input: unknown, dimension: Dimension, path: readon
       } else {
         const ref = reference.get(dimension) as Unit
         if (!unit.equalBase(ref)) throw quantityError(dimension, input, path, unit)
-        value = unit.toNumber(REFERENCE[dimension])
+        value = inUnit(unit, REFERENCE[dimension])
       }
     }
   } else {
@@ -180,8 +193,8 @@ export function parseRate(input: unknown, path: readonly PathSegment[] = []): Ra
     rate = {kind: 'items', perS: parsed.plain}
   } else {
     const unit = parsed.unit as Unit
-    if (unit.equalBase(reference.get('bitRate') as Unit)) rate = {kind: 'data', bitsPerS: unit.toNumber('b/s')}
-    else if (unit.equalBase(reference.get('itemRate') as Unit)) rate = {kind: 'items', perS: unit.toNumber('packet/s')}
+    if (unit.equalBase(reference.get('bitRate') as Unit)) rate = {kind: 'data', bitsPerS: inUnit(unit, 'b/s')}
+    else if (unit.equalBase(reference.get('itemRate') as Unit)) rate = {kind: 'items', perS: inUnit(unit, 'packet/s')}
     else throw quantityError('offered', input, path, unit)
   }
   const v = rate.kind === 'data' ? rate.bitsPerS : rate.perS
@@ -210,7 +223,7 @@ export function parseCpuQuota(input: unknown, path: readonly PathSegment[] = [])
       if (parsed?.plain !== undefined) cpus = parsed.plain
       else if (parsed?.unit !== undefined) {
         const unit = parsed.unit
-        if (unit.equalBase(cpuUnit)) cpus = unit.toNumber('cpu')
+        if (unit.equalBase(cpuUnit)) cpus = inUnit(unit, 'cpu')
         else if (isDimensionless(unit)) cpus = siValue(unit)
         else throw quantityError('cpuMax', input, path, unit)
       }

@@ -1,0 +1,82 @@
+/** Atomic writes, on the real file system (no mocks): failures leave the previous files intact. */
+import {mkdir, readFile, readdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+
+import {writeFileAtomic, writeFilesAtomic} from '../../src/io/write.js'
+import {cleanup, tempDir} from './helpers.js'
+
+let dir: string
+beforeEach(async () => {
+  dir = await tempDir()
+})
+afterEach(async () => {
+  await cleanup(dir)
+})
+
+/** Every entry of `d`, hidden ones (temporary files) included, sorted. */
+const entries = async (d: string) => (await readdir(d)).sort()
+
+describe('writeFileAtomic', () => {
+  test('creates a file and its folder, and replaces it', async () => {
+    const file = path.join(dir, 'out', 'plan.json')
+    await writeFileAtomic(file, '{"v": 1}\n')
+    expect(await readFile(file, 'utf8')).toBe('{"v": 1}\n')
+    await writeFileAtomic(file, new TextEncoder().encode('{"v": 2}\n'))
+    expect(await readFile(file, 'utf8')).toBe('{"v": 2}\n')
+    expect(await entries(path.join(dir, 'out'))).toEqual(['plan.json'])
+  })
+
+  test('a failed rename leaves the target as it was and no temporary file', async () => {
+    const target = path.join(dir, 'report.csv')
+    await mkdir(target)
+    await writeFile(path.join(target, 'keep'), 'old')
+    await expect(writeFileAtomic(target, 'new')).rejects.toThrow()
+    expect(await readFile(path.join(target, 'keep'), 'utf8')).toBe('old')
+    expect(await entries(dir)).toEqual(['report.csv'])
+  })
+
+  test('a folder that cannot be created fails before touching anything', async () => {
+    await writeFile(path.join(dir, 'blocker'), 'a file, not a folder')
+    await expect(writeFileAtomic(path.join(dir, 'blocker', 'x.csv'), 'new')).rejects.toThrow()
+    expect(await readFile(path.join(dir, 'blocker'), 'utf8')).toBe('a file, not a folder')
+  })
+})
+
+describe('writeFilesAtomic', () => {
+  test('writes every file, sub-folders included', async () => {
+    await writeFilesAtomic(dir, {'hosts.csv': 'a\n', 'vms.csv': 'b\n', 'html/index.html': '<p>'})
+    expect(await entries(dir)).toEqual(['hosts.csv', 'html', 'vms.csv'])
+    expect(await readFile(path.join(dir, 'html', 'index.html'), 'utf8')).toBe('<p>')
+  })
+
+  test('a rename failing midway puts back the files already replaced', async () => {
+    await writeFile(path.join(dir, 'a.csv'), 'old a')
+    await writeFile(path.join(dir, 'c.csv'), 'old c')
+    // b.csv is a folder: writing its temporary file works, renaming it over the folder fails.
+    await mkdir(path.join(dir, 'b.csv'))
+    await writeFile(path.join(dir, 'b.csv', 'inside'), 'x')
+    await expect(writeFilesAtomic(dir, {'a.csv': 'new a', 'new.csv': 'new', 'b.csv': 'new b', 'c.csv': 'new c'})).rejects.toThrow()
+    expect(await readFile(path.join(dir, 'a.csv'), 'utf8')).toBe('old a')
+    expect(await readFile(path.join(dir, 'c.csv'), 'utf8')).toBe('old c')
+    expect(await readFile(path.join(dir, 'b.csv', 'inside'), 'utf8')).toBe('x')
+    // The file that did not exist before is gone again; no temporary or backup file remains.
+    expect(await entries(dir)).toEqual(['a.csv', 'b.csv', 'c.csv'])
+  })
+
+  test('a failure while writing the temporary files renames nothing', async () => {
+    await writeFile(path.join(dir, 'a.csv'), 'old a')
+    await writeFile(path.join(dir, 'sub'), 'a file where a folder is needed')
+    await expect(writeFilesAtomic(dir, {'a.csv': 'new a', 'sub/b.csv': 'new b'})).rejects.toThrow()
+    expect(await readFile(path.join(dir, 'a.csv'), 'utf8')).toBe('old a')
+    expect(await entries(dir)).toEqual(['a.csv', 'sub'])
+  })
+
+  test('replaces existing files when every rename succeeds', async () => {
+    await writeFile(path.join(dir, 'a.csv'), 'old a')
+    await writeFilesAtomic(dir, {'a.csv': 'new a', 'b.csv': 'new b'})
+    expect(await readFile(path.join(dir, 'a.csv'), 'utf8')).toBe('new a')
+    expect(await entries(dir)).toEqual(['a.csv', 'b.csv'])
+  })
+})
