@@ -30,7 +30,7 @@ import type {
   Worker,
   Workload,
 } from '../model/types.js'
-import {expected, found, hint, quote} from '../messages.js'
+import {expected, found, hint} from '../messages.js'
 import {formatCpuset, parseCpuset} from './cpuset.js'
 import {type PathSegment, fail} from './errors.js'
 import {
@@ -155,7 +155,7 @@ export function normalizeHost(spec: HostBody): HostModel {
   const ids = new Set(cpus.map((c) => c.id))
   const housekeeping = parseCpuset(spec.housekeeping ?? '', ['housekeeping'])
   for (const c of housekeeping) {
-    if (!ids.has(c)) fail({code: 'reference', expected: expected.hostCpu(spec.name), found: `CPU ${c}`, path: ['housekeeping']})
+    if (!ids.has(c)) fail({code: 'reference', expected: expected.hostCpu(spec.name), found: found.cpu(c), path: ['housekeeping']})
   }
 
   const host: HostModel = {
@@ -220,13 +220,13 @@ function explicitTopology(spec: HostBody): Topology {
       fail({code: 'value', expected: expected.atMost(expected.integer, sockets - 1), found: found.value(c.socket), path: ['cpus', i, 'socket']})
     }
     if (c.socket !== undefined && c.socket !== nodeSockets[c.node]) {
-      fail({code: 'value', expected: `socket ${nodeSockets[c.node]} like the other CPUs of node ${c.node}`, found: found.value(c.socket), path: ['cpus', i, 'socket']})
+      fail({code: 'value', expected: expected.sameSocket(nodeSockets[c.node], c.node), found: found.value(c.socket), path: ['cpus', i, 'socket']})
     }
     const node = coreNode.get(c.core)
-    if (node !== undefined && node !== c.node) fail({code: 'value', expected: expected.sameNodeCore, found: `core ${c.core} on nodes ${node} and ${c.node}`, path: ['cpus', i, 'node']})
+    if (node !== undefined && node !== c.node) fail({code: 'value', expected: expected.sameNodeCore, found: found.coreOnNodes(c.core, node, c.node), path: ['cpus', i, 'node']})
     coreNode.set(c.core, c.node)
     const key = `${c.core}/${c.thread}`
-    if (coreThreads.has(key)) fail({code: 'value', expected: expected.uniqueId('thread index within a core'), found: `core ${c.core} thread ${c.thread} twice`, path: ['cpus', i, 'thread']})
+    if (coreThreads.has(key)) fail({code: 'value', expected: expected.uniqueId('thread index within a core'), found: found.threadTwice(c.core, c.thread), path: ['cpus', i, 'thread']})
     coreThreads.add(key)
   })
   const cpus = list
@@ -300,12 +300,16 @@ function normalizeDevice(d: DeviceBody, path: Path): Device {
   const device: Device = {id: d.id, kind: d.kind, pattern, direction, sizeBytes, offered, queueDepth}
   if (d.backing !== undefined) device.backing = d.backing
   if (d.backend !== undefined) {
-    if (d.kind !== 'net') fail({code: 'value', expected: 'no "backend" for a block device', found: found.value(d.backend), path: [...path, 'backend']})
+    if (d.kind !== 'net') fail({code: 'value', expected: expected.netOnly('backend'), found: found.value(d.backend), path: [...path, 'backend']})
     device.backend = d.backend
   }
   if (d.protocol !== undefined) {
-    if (d.kind !== 'net') fail({code: 'value', expected: 'no "protocol" for a block device', found: found.value(d.protocol), path: [...path, 'protocol']})
+    if (d.kind !== 'net') fail({code: 'value', expected: expected.netOnly('protocol'), found: found.value(d.protocol), path: [...path, 'protocol']})
     device.protocol = d.protocol
+  }
+  if (d.guest_driver !== undefined) {
+    if (d.kind !== 'net') fail({code: 'value', expected: expected.netOnly('guest_driver'), found: found.value(d.guest_driver), path: [...path, 'guest_driver']})
+    device.guestDriver = d.guest_driver
   }
   if (d.app_cycles !== undefined) device.appCycles = d.app_cycles
   if (d.peer_rtt !== undefined) device.peerRttS = parseQuantity(d.peer_rtt, 'time', [...path, 'peer_rtt'])
@@ -331,13 +335,13 @@ export function checkWorkloadOnHost(workload: Workload, host: Host): void {
   workload.entries.forEach((e, i) => {
     const base: Path = ['vm_types', i]
     for (const c of e.type.cgroup.cpuset ?? []) {
-      if (!cpuIds.has(c)) fail({code: 'reference', expected: expected.hostCpu(host.model), found: `CPU ${c}`, path: [...base, 'cgroup', 'cpuset']})
+      if (!cpuIds.has(c)) fail({code: 'reference', expected: expected.hostCpu(host.model), found: found.cpu(c), path: [...base, 'cgroup', 'cpuset']})
     }
     e.type.devices.forEach((d, j) => {
       const ids = d.kind === 'net' ? nicIds : blockIds
       const exp = d.kind === 'net' ? expected.hostNic(host.model, ids) : expected.hostBlockDevice(host.model, ids)
       if (d.backing === undefined) {
-        if (ids.length === 0) fail({code: 'reference', expected: exp, found: `${d.kind} device ${quote(d.id)}`, path: [...base, 'devices', j, 'kind']})
+        if (ids.length === 0) fail({code: 'reference', expected: exp, found: found.deviceOfKind(d.kind, d.id), path: [...base, 'devices', j, 'kind']})
       } else if (!ids.includes(d.backing)) {
         const c = closest(d.backing, ids)
         fail({code: 'reference', expected: exp, found: found.value(d.backing), path: [...base, 'devices', j, 'backing'], hint: c && hint.didYouMean(c)})
@@ -430,7 +434,7 @@ export function normalizeLayout(spec: LayoutBody, host: Host, vms: readonly Vm[]
   if (spec.host !== host.model) fail({code: 'reference', expected: expected.layoutHost(host.model), found: found.layoutHost(spec.host), path: ['host']})
   const cpuIds = new Set(host.cpus.map((c) => c.id))
   const hostCpu = (c: number, path: Path) => {
-    if (!cpuIds.has(c)) fail({code: 'reference', expected: expected.hostCpu(host.model), found: `CPU ${c}`, path})
+    if (!cpuIds.has(c)) fail({code: 'reference', expected: expected.hostCpu(host.model), found: found.cpu(c), path})
   }
 
   // Roles.

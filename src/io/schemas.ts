@@ -265,6 +265,9 @@ const DeviceSpec = strict(
     protocol: Type.Optional(
       literalEnum(['tcp', 'udp'] as const, 'net stream: tcp receives one ACK per two segments (delayed ACK); udp receives nothing back. Default udp.'),
     ),
+    guest_driver: Type.Optional(
+      literalEnum(['kernel', 'pmd'] as const, 'net: the guest\'s driver: the kernel virtio driver (interrupts, NAPI) or a poll-mode driver such as DPDK\'s virtio PMD (no interrupts, vCPU always busy). Default kernel.'),
+    ),
     app_cycles: Type.Optional(Type.Number({minimum: 0, description: 'Guest application and stack cycles per item beyond the virtio driver (e.g. netperf and TCP). Default 0.'})),
     peer_rtt: Type.Optional(quantity('time', 'rr: time a transaction spends outside this host (wire and peer). Default 0.', ['50 us'])),
   },
@@ -342,6 +345,7 @@ export const CALIBRATION_FIELDS: Record<keyof Omit<Calibration, 'name'>, {key: s
   netByteCycles: {key: 'net_byte_cycles', unit: 'cycles', description: 'Backend per-byte cost (copy), local memory.'},
   qemuPacketCycles: {key: 'qemu_packet_cycles', unit: 'cycles', description: 'Extra per-packet cost of the QEMU userspace backend over vhost.'},
   guestPacketCycles: {key: 'guest_packet_cycles', unit: 'cycles', description: 'Guest driver and stack per packet.'},
+  pmdPacketCycles: {key: 'pmd_packet_cycles', unit: 'cycles', description: 'Guest poll-mode driver (DPDK virtio PMD) per packet.'},
   guestByteCycles: {key: 'guest_byte_cycles', unit: 'cycles', description: 'Guest per-byte cost.'},
   guestBatch: {key: 'guest_batch', unit: 'count', description: 'Guest packets queued per notification when the backend sleeps (TX batching).'},
   irqBatch: {key: 'irq_batch', unit: 'count', description: 'Packets completed per interrupt when the guest is idle (NAPI batching).'},
@@ -358,6 +362,7 @@ export const CALIBRATION_FIELDS: Record<keyof Omit<Calibration, 'name'>, {key: s
   numaRemoteFactor: {key: 'numa_remote_factor', unit: 'ratio', description: 'Memory access cost ratio remote/local at SLIT distance 21 (scaled by distance).'},
   smtShare: {key: 'smt_share', unit: 'ratio', description: 'Throughput of one hardware thread while its sibling is busy, relative to a whole core.'},
   timerSlackS: {key: 'timer_slack_s', unit: 'time', description: 'Host timer slack added to every timer expiry.'},
+  crossCoreCycles: {key: 'cross_core_cycles', unit: 'cycles', description: 'Cache lines of rings and buffers moving between cores, per item and side, when the worker runs on another core than the vCPU.'},
   vbusSignalCycles: {key: 'vbus_signal_cycles', unit: 'cycles', description: 'Worker-side cost of the vbus shared-memory interrupt queue per signal.'},
 }
 

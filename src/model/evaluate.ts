@@ -147,13 +147,18 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
   })
 
   const n = devices.length
-  // Share of a floating worker's CPUs that are its VM's own: the chance that a wake-up
-  // preempts the VM's vCPU and costs it a context switch.
-  const vmShare = devices.map(d => {
-    const own = new Set(vmCpus[d.vm])
-    const cpus = workers[d.worker].cpus
-    return cpus.filter(c => own.has(c)).length / cpus.length
+  // Cache locality: a floating worker is woken next to the vCPU that kicked it (the
+  // scheduler's wake-affine placement), so it shares that core's caches; a pinned worker on
+  // another core pulls ring and buffer lines across on every item, and so does the guest.
+  const crossCore = devices.map(d => {
+    const w = workers[d.worker]
+    if (w.floating) return 0
+    const cores = new Set(vmCpus[d.vm].map(c => cpuById.get(c)!.core))
+    return cores.has(cpuById.get(w.cpus[0])!.core) ? 0 : cal.crossCoreCycles
   })
+  // vCPU load on each floating worker's CPUs (fraction of their capacity), from the last
+  // iteration: the chance that a wake-up lands on a busy vCPU and has to preempt it.
+  const floatBusy = new Float64Array(workers.length)
   const byWorker = workers.map(() => [] as number[])
   const byVm = vms.map(() => [] as number[])
   devices.forEach((d, i) => {
@@ -228,8 +233,13 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
   const spin = new Float64Array(workers.length) // worker spinning fraction
   const lambda = new Float64Array(workers.length)
   const rhoNapi = new Float64Array(n)
+  /** Events per second that may interrupt each VM (all its devices), for vbus coalescing. */
   const vmIrqRate = new Float64Array(vms.length)
+  /** Busy share of one vCPU draining all the VM's I/O events, for a per-VM queue. */
+  const vmEventBusy = new Float64Array(vms.length)
   const prevX = new Float64Array(n)
+  const prevPk = new Float64Array(n)
+  const prevPirq = new Float64Array(n)
   let iterations = 0
 
   const price = () => {
@@ -268,13 +278,19 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
       }
 
       if (c.onVcpu) pk = 1 / batch
-      const pirq = c.coalesceWindowS > 0 ? pirqRaw / (1 + vmIrqRate[d.vm] * c.coalesceWindowS) : pirqRaw
+      // One queue per VM (vbus): held off while the guest drains any of the VM's events,
+      // and merged with signals that arrive while an injection is under way.
+      const pirq = c.coalesceWindowS > 0
+        ? interruptSources(d.device) * Math.max(0, 1 - vmEventBusy[d.vm]) / cal.irqBatch
+          / (1 + vmIrqRate[d.vm] * c.coalesceWindowS)
+        : pirqRaw
       const per = d.packetsPerItem
       d.pk = pk
       d.pirq = pirq
-      const worker = per * c.workerItem + pk * c.kickWorker + pirq * c.irqWorker
-      const guest = per * c.guestItem + pk * c.kickGuest + pirq * c.irqGuest
-        + (workers[w].floating ? pk * cal.contextSwitchCycles * vmShare[i] : 0)
+      // A wake-up that preempts a vCPU costs two context switches (out and back in).
+      const preempt = workers[w].floating ? floatBusy[w] * 2 * cal.contextSwitchCycles : 0
+      const worker = per * (c.workerItem + crossCore[i]) + pk * (c.kickWorker + preempt) + pirq * c.irqWorker
+      const guest = per * (c.guestItem + crossCore[i]) + pk * c.kickGuest + pirq * c.irqGuest
       d.cw = c.onVcpu ? 0 : worker
       d.cg = c.onVcpu ? guest + worker : guest
     }
@@ -395,14 +411,38 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
       spin[w] = note.kind === 'spin' ? (1 - U[w]) * (1 - Math.exp(-lambda[w] * note.budgetS)) : 0
     }
 
+    const vcpuLoad = new Map<number, number>()
+    vms.forEach((_, v) => {
+      const load = vmLoad(v)
+      for (const c of vmCpus[v]) vcpuLoad.set(c, (vcpuLoad.get(c) ?? 0) + load * capOf.get(c)! / vmCap[v])
+    })
+    workers.forEach((w, k) => {
+      if (!w.floating) return
+      let load = 0
+      let cap = 0
+      for (const c of w.cpus) {
+        load += vcpuLoad.get(c) ?? 0
+        cap += capOf.get(c)!
+      }
+
+      floatBusy[k] = mix(floatBusy[k], Math.min(1, load / cap))
+    })
     vmIrqRate.fill(0)
+    vms.forEach((_, v) => {
+      let events = 0
+      for (const i of byVm[v]) events += devices[i].x * devices[i].packetsPerItem * devices[i].costs.guestItem
+      vmEventBusy[v] = mix(vmEventBusy[v], Math.min(1, events / vmOneCpu[v]))
+    })
     for (let i = 0; i < n; i++) {
       const d = devices[i]
-      const napiCycles = d.device.kind === 'net' && d.device.direction === 'rx'
-        ? d.costs.guestItem
-        : cal.guestIrqCycles
-      rhoNapi[i] = mix(rhoNapi[i], Math.min(1, d.x * d.packetsPerItem * napiCycles / vmOneCpu[d.vm]))
-      vmIrqRate[d.vm] += d.x * interruptSources(d.device) * Math.max(0, 1 - rhoNapi[i]) / cal.irqBatch
+      // NAPI keeps a device's interrupts off while the guest polls it: for received packets,
+      // the time the guest spends processing them; for completions of transmitted packets
+      // and block requests, the time their handler runs.
+      const busy = d.device.kind === 'net' && d.device.direction === 'rx' && d.device.pattern === 'stream'
+        ? d.x * d.costs.guestItem / vmOneCpu[d.vm]
+        : d.x * d.packetsPerItem * cal.guestIrqCycles / vmOneCpu[d.vm]
+      rhoNapi[i] = mix(rhoNapi[i], Math.min(1, busy))
+      vmIrqRate[d.vm] += d.x * interruptSources(d.device)
     }
   }
 
@@ -428,7 +468,10 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
       // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
       let notify = 0
       let notifyP99 = 0
-      const wakeProb = note.kind === 'poll' || note.kind === 'timer' ? 0 : Math.min(1, d.pk * (d.device.direction === 'rx' ? 1 : cal.guestBatch))
+      // Work done on the vCPU itself needs no wake-up.
+      const wakeProb = note.kind === 'poll' || note.kind === 'timer' || d.costs.onVcpu
+        ? 0
+        : Math.min(1, d.pk * (d.device.direction === 'rx' ? 1 : cal.guestBatch))
       if (note.kind === 'poll') {
         const pass = worker.devices.length * cal.pollPassCycles / workerCap[w]
         notify = pass / 2
@@ -437,11 +480,7 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
         notify = note.periodS / 2 + cal.timerSlackS
         notifyP99 = note.periodS * 0.99 + cal.timerSlackS
       } else {
-        let wake = cal.wakeupLatencyS
-        if (worker.floating) {
-          const busy = vmCpus[d.vm].length > 0 ? Math.min(1, vmLoad(d.vm) / vmCap[d.vm]) : 0
-          wake += busy * cal.schedDelayS
-        }
+        const wake = cal.wakeupLatencyS + (worker.floating ? floatBusy[w] * cal.schedDelayS : 0)
 
         notify = wakeProb * wake
         notifyP99 = wakeProb > 0.01 ? wake : 0
@@ -514,11 +553,15 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
     fill()
     observe(damping)
     latency()
+    // Settled when neither the rates nor the per-item notification counts move.
     let change = 0
     for (let i = 0; i < n; i++) {
-      const x = devices[i].x
-      change = Math.max(change, Math.abs(x - prevX[i]) / Math.max(1, x))
-      prevX[i] = x
+      const d = devices[i]
+      change = Math.max(change, Math.abs(d.x - prevX[i]) / Math.max(1, d.x),
+        Math.abs(d.pk - prevPk[i]), Math.abs(d.pirq - prevPirq[i]))
+      prevX[i] = d.x
+      prevPk[i] = d.pk
+      prevPirq[i] = d.pirq
     }
 
     if (iterations > 3 && change < tolerance) break
@@ -654,9 +697,10 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
  * Events per item that may raise an interrupt in the guest: a received packet, a block
  * completion, the response of a transaction, or a TCP ACK (one per two segments, delayed
  * ACK, RFC 1122). Transmitted packets raise none: virtio-net frees them on the next
- * transmit with TX interrupts left disabled.
+ * transmit with TX interrupts left disabled. A poll-mode driver in the guest takes none.
  */
 function interruptSources(device: Device): number {
+  if (device.guestDriver === 'pmd') return 0
   if (device.kind === 'block' || device.pattern === 'rr' || device.direction === 'rx') return 1
   return device.protocol === 'tcp' ? 0.5 : 0
 }

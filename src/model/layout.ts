@@ -5,12 +5,13 @@
 import {architecture} from './arch/index.js'
 import type {ArchitecturePolicy, CpuRole, Device, Host, Layout, Vm, VmPlacement} from './types.js'
 
-/** CPUs of the host ordered for handing out: node by node, core by core, thread by thread. */
+/** CPUs of the host ordered for handing out, per node. */
 function cpusByNode(host: Host): Map<number, {id: number; core: number; thread: number}[]> {
   const map = new Map<number, {id: number; core: number; thread: number}[]>()
   for (const node of host.nodes) map.set(node.id, [])
   for (const c of host.cpus) map.get(c.node)?.push({id: c.id, core: c.core, thread: c.thread})
-  for (const list of map.values()) list.sort((a, b) => a.core - b.core || a.thread - b.thread)
+  // First threads of every core before any second thread: VMs get whole cores while they last.
+  for (const list of map.values()) list.sort((a, b) => a.thread - b.thread || a.core - b.core)
   return map
 }
 

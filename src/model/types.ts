@@ -111,6 +111,12 @@ export interface Device {
    * each a chance of an RX interrupt; `udp` receives nothing back. Default udp.
    */
   protocol?: 'tcp' | 'udp'
+  /**
+   * Guest driver: the kernel's virtio driver (interrupts, NAPI), or a poll-mode driver such
+   * as DPDK's virtio PMD, which polls its rings, takes no interrupts and keeps its vCPU busy.
+   * Default kernel.
+   */
+  guestDriver?: 'kernel' | 'pmd'
   /** Guest application and stack cycles per item beyond the virtio driver (e.g. netperf and TCP). Default 0. */
   appCycles?: number
   /** `rr`: time the request spends outside this host (wire and peer) per transaction, seconds. Default 0. */
@@ -261,6 +267,11 @@ export interface Calibration {
   wakeupLatencyS: number
   /** Context switch taken from a vCPU when a floating worker runs on its CPU. */
   contextSwitchCycles: number
+  /**
+   * Cache lines of rings and buffers moving between cores, per item and per side, when the
+   * worker runs on another physical core than the vCPU it serves.
+   */
+  crossCoreCycles: number
   /** Wait for a busy vCPU to be preempted before a floating worker runs, seconds. */
   schedDelayS: number
   /** In-kernel backend (vhost) per-packet cost, including the host tap and bridge path. */
@@ -273,6 +284,8 @@ export interface Calibration {
   qemuPacketCycles: number
   /** Guest driver and stack per packet. */
   guestPacketCycles: number
+  /** Guest poll-mode driver (DPDK virtio PMD) per packet. */
+  pmdPacketCycles: number
   /** Guest per-byte cost. */
   guestByteCycles: number
   /** Guest packets queued per notification when the backend sleeps (TX batching). */

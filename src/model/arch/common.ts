@@ -55,7 +55,8 @@ export function hostPacketPath(cal: Calibration, device: Device): number {
 
 /** Guest cycles per item: driver, per-byte work and the application's own cost. */
 export function guestNetItem(cal: Calibration, device: Device): number {
-  return cal.guestPacketCycles + cal.guestByteCycles * device.sizeBytes + (device.appCycles ?? 0)
+  const driver = device.guestDriver === 'pmd' ? cal.pmdPacketCycles : cal.guestPacketCycles
+  return driver + cal.guestByteCycles * device.sizeBytes + (device.appCycles ?? 0)
 }
 
 export function guestBlockItem(cal: Calibration, device: Device): number {
@@ -67,12 +68,12 @@ export function vhostNetCosts(ctx: CostContext): PathCosts {
   const {calibration: cal, device, host} = ctx
   const rx = device.direction === 'rx'
   return {
-    workerItem: hostPacketPath(cal, device) + cal.netByteCycles * device.sizeBytes * ctx.numaFactor,
+    workerItem: (hostPacketPath(cal, device) + cal.netByteCycles * device.sizeBytes) * ctx.numaFactor,
     guestItem: guestNetItem(cal, device),
     // Received packets wake the worker from the host side: no guest exit.
     kickGuest: rx ? 0 : lightKick(cal),
     kickExits: rx ? 0 : 1,
-    kickWorker: cal.wakeupCycles + (ctx.floating ? cal.contextSwitchCycles : 0),
+    kickWorker: cal.wakeupCycles,
     ...interruptCosts(cal, ctx.interrupt, host.frequencyHz),
     coalesceWindowS: 0,
     onVcpu: false,
@@ -83,11 +84,11 @@ export function vhostNetCosts(ctx: CostContext): PathCosts {
 export function blockCosts(ctx: CostContext, extra: number, kickGuest: number, onVcpu = false): PathCosts {
   const {calibration: cal, device, host} = ctx
   return {
-    workerItem: cal.blockRequestCycles + extra + cal.blockByteCycles * device.sizeBytes * ctx.numaFactor,
+    workerItem: (cal.blockRequestCycles + extra + cal.blockByteCycles * device.sizeBytes) * ctx.numaFactor,
     guestItem: guestBlockItem(cal, device),
     kickGuest,
     kickExits: 1,
-    kickWorker: onVcpu ? 0 : cal.wakeupCycles + (ctx.floating ? cal.contextSwitchCycles : 0),
+    kickWorker: onVcpu ? 0 : cal.wakeupCycles,
     ...interruptCosts(cal, ctx.interrupt, host.frequencyHz),
     coalesceWindowS: 0,
     onVcpu,

@@ -24,12 +24,12 @@ export const qemuUserspace: ArchitectureModel = {
     if (device.kind === 'block') return blockCosts(ctx, cal.qemuBlockRequestCycles, kick, !ioeventfd)
     const rx = device.direction === 'rx'
     return {
-      workerItem: cal.qemuPacketCycles + hostPacketPath(cal, device)
-        + cal.netByteCycles * device.sizeBytes * ctx.numaFactor,
+      workerItem: (cal.qemuPacketCycles + hostPacketPath(cal, device) + cal.netByteCycles * device.sizeBytes)
+        * ctx.numaFactor,
       guestItem: guestNetItem(cal, device),
       kickGuest: rx ? 0 : kick,
       kickExits: rx ? 0 : 1,
-      kickWorker: cal.wakeupCycles + (ctx.floating ? cal.contextSwitchCycles : 0),
+      kickWorker: cal.wakeupCycles,
       ...interruptCosts(cal, ctx.interrupt, host.frequencyHz),
       coalesceWindowS: 0,
       onVcpu: false,

@@ -10,7 +10,11 @@ export interface CostContext {
   host: Host
   /** Interrupt delivery the layout asks for (already checked against the platform). */
   interrupt: InterruptMode
-  /** Memory-access factor (>= 1) for the worker touching the VM's buffers and the NIC or disk. */
+  /**
+   * Memory-access factor (>= 1) for a worker whose CPU sits on another node than the VM's
+   * memory or the NIC/disk. It scales the whole worker path: rings, descriptors and
+   * buffers are all memory the worker touches.
+   */
   numaFactor: number
   /** The worker floats on CPUs it shares with vCPUs. */
   floating: boolean
@@ -41,8 +45,9 @@ export interface PathCosts {
   /** Time to deliver one interrupt into a running guest, seconds. */
   irqLatencyS: number
   /**
-   * Interrupt coalescing window, seconds: further interrupts to the same VM within it
-   * queue in shared memory instead of being injected (vbus); 0 = one injection per signal.
+   * Per-VM interrupt queue (vbus), 0 = none: all the VM's devices share one queue that the
+   * guest drains as one, and signals within this window of an injection join it instead
+   * of being injected. Without it each device interrupts on its own (MSI-X).
    */
   coalesceWindowS: number
   /** Backend work runs on the vCPU thread itself (no separate worker). */

@@ -1,9 +1,10 @@
 /**
  * vbus / AlacrityVM (seed 002, Haskins 2009): in-kernel device models notified by
  * hypercall, and a paravirtual interrupt controller that queues interrupts in shared
- * memory: a signal raised while the guest has not yet drained the queue is not injected,
- * and there is no EOI exit. The coalescing window is the time the guest takes to take an
- * interrupt and drain the queue, so it comes from the calibration, not from a constant.
+ * memory: one queue per VM for all its devices, drained by the guest as one, so a signal
+ * raised while the guest is still draining (or while an injection is on its way) is not
+ * injected; and there is no EOI exit. The evaluator applies the per-VM draining; the
+ * delivery window comes from the calibration, not from a constant.
  */
 import {blockCosts, guestNetItem, hostPacketPath, interruptCosts, perDeviceWorkers} from './common.js'
 import type {ArchitectureModel} from './types.js'
@@ -19,18 +20,20 @@ export const vbus: ArchitectureModel = {
     const {calibration: cal, device, host} = ctx
     // The PV interrupt controller never traps the EOI: price interrupts as pv-eoi at most.
     const irq = interruptCosts(cal, ctx.interrupt === 'exit' ? 'pv-eoi' : ctx.interrupt, host.frequencyHz)
-    const coalesceWindowS = (cal.exitKernelCycles + cal.guestIrqCycles) / host.frequencyHz
+    // Signals raised from the injection until the guest's handler has drained the queue
+    // (delivery, then the handler) join it without an injection of their own.
+    const coalesceWindowS = irq.irqLatencyS + cal.guestIrqCycles / host.frequencyHz
     if (device.kind === 'block') {
       return {...blockCosts(ctx, 0, cal.hypercallCycles), ...irq, irqWorker: cal.vbusSignalCycles, coalesceWindowS}
     }
 
     const rx = device.direction === 'rx'
     return {
-      workerItem: hostPacketPath(cal, device) + cal.netByteCycles * device.sizeBytes * ctx.numaFactor,
+      workerItem: (hostPacketPath(cal, device) + cal.netByteCycles * device.sizeBytes) * ctx.numaFactor,
       guestItem: guestNetItem(cal, device),
       kickGuest: rx ? 0 : cal.hypercallCycles,
       kickExits: rx ? 0 : 1,
-      kickWorker: cal.wakeupCycles + (ctx.floating ? cal.contextSwitchCycles : 0),
+      kickWorker: cal.wakeupCycles,
       ...irq,
       irqWorker: cal.vbusSignalCycles,
       coalesceWindowS,
