@@ -93,7 +93,9 @@ export const expected = {
   distanceMatrix: (n: number) => `a ${n}x${n} matrix of distances, each at least 10`,
   memoryList: (n: number) => `one memory size per NUMA node (${n})`,
   sameNodeCore: 'all threads of a core on one NUMA node',
-  offeredForKind: 'a packet, request or bit rate (a byte rate for block devices)',
+  netOnly: (key: string) => `no "${key}" for a block device (net devices only)`,
+  sameSocket: (socket: number, node: number) => `socket ${socket} like the other CPUs of node ${node}`,
+  validDocument: 'a valid document',
 } as const
 
 /** How the found value is described. */
@@ -120,6 +122,11 @@ export const found = {
   cpuRoles: (cpu: number, roles: readonly string[]) => `CPU ${cpu} in ${roles.join(' and ')}`,
   layoutHost: (host: string) => `a layout for ${quote(host)}`,
   cpus: (n: number) => `${n} CPU${n === 1 ? '' : 's'}`,
+  cpu: (id: number) => `CPU ${id}`,
+  cpuTwice: (list: unknown, id: number) => `${describeValue(list)} (CPU ${id} twice)`,
+  coreOnNodes: (core: number, a: number, b: number) => `core ${core} on nodes ${a} and ${b}`,
+  threadTwice: (core: number, thread: number) => `core ${core} thread ${thread} twice`,
+  deviceOfKind: (kind: string, id: string) => `${kind} device ${quote(id)}`,
 } as const
 
 /** Hints: what to try. */

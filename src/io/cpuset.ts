@@ -43,7 +43,7 @@ export function parseCpuset(input: unknown, path: readonly PathSegment[] = []): 
 function noDuplicates(cpus: number[], input: unknown, path: readonly PathSegment[]): number[] {
   const seen = new Set<number>()
   for (const c of cpus) {
-    if (seen.has(c)) throw new InputError({code: 'value', expected: expected.onceOnly('CPU'), found: `${found.value(input)} (CPU ${c} twice)`, path})
+    if (seen.has(c)) throw new InputError({code: 'value', expected: expected.onceOnly('CPU'), found: found.cpuTwice(input, c), path})
     seen.add(c)
   }
   return cpus

@@ -229,7 +229,7 @@ function pickError(errors: ErrorObject[], data: unknown, order?: ErrorOrder): In
       return any === undefined ? c : {...c, error: new InputError({...c.error.fields(), hint: hint.didYouMean(any)})}
     })
   if (pool.length === 0) {
-    return new InputError({code: 'schema', expected: 'a valid document', found: oneOf(errors.map((e) => e.message ?? e.keyword))})
+    return new InputError({code: 'schema', expected: expected.validDocument, found: oneOf(errors.map((e) => e.message ?? e.keyword))})
   }
   const rank = (c: Candidate) => (order === undefined ? 0 : order(c.error))
   pool.sort((a, b) => rank(a) - rank(b) || a.index - b.index)
