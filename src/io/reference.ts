@@ -6,6 +6,7 @@
  *     variants:
  *       - {name: kick, policy: {notification: kick}}
  *       - {name: shared, vms: [1, 2, 3], policy: {net: vhost-shared}}   # shared1, shared2, shared3
+ *       - {name: two, devices: 2, offered: 500000, platform: {ioeventfd: false}}
  *     checks:
  *       - {name: ..., predicted: kick.kpps, published: 275, published_text: 250-300 Kpps, tolerance: 0.25}
  *       - {name: ..., holds: "spin.kpps > kick.kpps"}
@@ -49,11 +50,30 @@ export async function loadReferenceCase(file: string): Promise<ReferenceCase> {
     const platform = {...scenario.host.platform, ...(raw.platform as object | undefined)}
     const host = {...scenario.host, platform}
     const policy = normalizePolicy(policySpec, host)
+    // `devices: N` keeps the first N devices of the first VM type; `offered` sets every
+    // device's offered load (items/s) of that type.
+    const first = scenario.workload.entries[0]
+    let type = first.type
+    if (raw.devices !== undefined) {
+      if (typeof raw.devices !== 'number' || raw.devices < 1 || raw.devices > type.devices.length) {
+        bad(file, `variants.${i}.devices`, `a number of devices from 1 to ${type.devices.length}`, raw.devices)
+      }
+
+      type = {...type, devices: type.devices.slice(0, raw.devices)}
+    }
+
+    if (raw.offered !== undefined) {
+      if (typeof raw.offered !== 'number' || raw.offered <= 0) bad(file, `variants.${i}.offered`, 'items per second', raw.offered)
+      const offered = raw.offered
+      type = {...type, devices: type.devices.map(d => ({...d, offered}))}
+    }
+
     const counts = raw.vms === undefined ? [undefined] : Array.isArray(raw.vms) ? raw.vms as number[] : [raw.vms as number]
     for (const count of counts) {
-      const workload = count === undefined
-        ? scenario.workload
-        : {...scenario.workload, entries: scenario.workload.entries.map((e, k) => (k === 0 ? {...e, count} : e))}
+      const workload = {
+        ...scenario.workload,
+        entries: scenario.workload.entries.map((e, k) => (k === 0 ? {type, count: count ?? e.count} : e)),
+      }
       variants.push({
         name: count === undefined || !Array.isArray(raw.vms) ? name : `${name}${count}`,
         host,

@@ -16,6 +16,10 @@ export function evaluationMetrics(ev: Evaluation, frequencyHz: number): Record<s
   const items = ev.devices.reduce((s, d) => s + d.rate, 0)
   const rr = net.filter(d => d.pattern === 'rr')
   const workerCycles = ev.workers.reduce((s, w) => s + w.busy * frequencyHz, 0)
+  // Guest load: each VM's vCPU utilisation over the CPUs its vCPUs are pinned to.
+  const guestCycles = ev.vms.reduce((s, v) => s + v.vcpuUtilisation * frequencyHz
+    * ev.cpus.filter(c => c.vms.includes(v.id)).length, 0)
+  const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0)
   const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0)
   return {
     gbps: ev.totals.netBps / 1e9,
@@ -35,8 +39,9 @@ export function evaluationMetrics(ev: Evaluation, frequencyHz: number): Record<s
     gbps_per_cpu: ev.totals.bpsPerCpuAllocated / 1e9,
     worker_util_max: Math.max(0, ...ev.workers.map(w => w.utilisation)),
     vcpu_util: mean(ev.vms.map(v => v.vcpuUtilisation)),
-    limited_by_worker: ev.devices.some(d => d.limit.kind === 'worker-cpu') ? 1 : 0,
-    limited_by_vcpu: ev.devices.some(d => d.limit.kind === 'vcpu') ? 1 : 0,
+    share_limited_by_worker: share(ev.devices.filter(d => d.limit.kind === 'worker-cpu').length, ev.devices.length),
+    share_limited_by_vcpu: share(ev.devices.filter(d => d.limit.kind === 'vcpu').length, ev.devices.length),
+    guest_cycles_per_item: items > 0 ? guestCycles / items : 0,
   }
 }
 
