@@ -596,9 +596,10 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
 
   const workerResults: WorkerResult[] = workers.map((w, i) => {
     const poll = w.notification.kind === 'poll'
+    // Fractions of one of the worker's CPUs: the time it runs (busy), plus spinning.
     const share = w.floating ? 1 : 1 / pinnedOn.get(w.cpus[0])!.length
-    const busy = U[i] * workerCap[i] / (capOf.get(w.cpus[0]) ?? f)
-    const utilisation = poll ? share : Math.min(1, busy + spin[i] * workerCap[i] / (capOf.get(w.cpus[0]) ?? f))
+    const busy = U[i]
+    const utilisation = poll ? Math.max(share, busy) : Math.min(1, busy + spin[i])
     return {
       id: w.id,
       architecture: w.architecture,

@@ -117,10 +117,11 @@ const gbps = (bitsPerS: number) => `${sig3(bitsPerS / 1e9)} Gbit/s`
 function headline(ev: Evaluation, p: Palette): string[] {
   const t = ev.totals
   const vms = ev.vms.length
+  const failing = ev.vms.filter(v => !v.sloMet).length
   const slo =
-    t.sloViolations === 0
+    failing === 0
       ? p.green(`met by all ${vms} VM${vms === 1 ? '' : 's'}`)
-      : p.red(`${t.sloViolations} of ${vms} VM${vms === 1 ? '' : 's'} violate their SLO`)
+      : p.red(`${failing} of ${vms} VM${vms === 1 ? '' : 's'} miss their SLO (${t.sloViolations} violation${t.sloViolations === 1 ? '' : 's'})`)
   const pairs: [string, string][] = [
     ['Host', ev.host],
     ['Calibration', ev.calibration],
