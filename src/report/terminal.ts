@@ -118,10 +118,11 @@ function headline(ev: Evaluation, p: Palette): string[] {
   const t = ev.totals
   const vms = ev.vms.length
   const failing = ev.vms.filter(v => !v.sloMet).length
+  const violations = ev.vms.reduce((n, v) => n + v.violations.length, 0)
   const slo =
     failing === 0
       ? p.green(`met by all ${vms} VM${vms === 1 ? '' : 's'}`)
-      : p.red(`${failing} of ${vms} VM${vms === 1 ? '' : 's'} miss their SLO (${t.sloViolations} violation${t.sloViolations === 1 ? '' : 's'})`)
+      : p.red(`${failing} of ${vms} VM${vms === 1 ? '' : 's'} miss their SLO (${violations} violation${violations === 1 ? '' : 's'})`)
   const pairs: [string, string][] = [
     ['Host', ev.host],
     ['Calibration', ev.calibration],

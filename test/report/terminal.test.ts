@@ -101,7 +101,7 @@ describe('renderEvaluation', () => {
   })
 
   test('with colour, SLO failures are red, limits yellow, met SLOs green', () => {
-    expect(coloured).toContain(`${RED}1 of 2 VMs violate their SLO`)
+    expect(coloured).toContain(`${RED}1 of 2 VMs miss their SLO (2 violations)`)
     expect(coloured).toContain(`${RED}FAILED: vda: 80.0% of offered load < 90.0%; vda: p99 4.57 ms > 2.00 ms`)
     expect(coloured).toContain(`${YELLOW}worker w0's CPU`)
     expect(coloured).toContain(`${YELLOW}block device nvme0 IOPS`)
@@ -133,7 +133,7 @@ describe('renderEvaluation', () => {
       'CPUs         8.00 host, 7.00 allocated',
       'Per CPU      1.34 Gbit/s host, 1.53 Gbit/s allocated',
       'Exits        12.3k/s, interrupts 33.5k/s',
-      'SLO          1 of 2 VMs violate their SLO',
+      'SLO          1 of 2 VMs miss their SLO (2 violations)',
     ])
   })
 
