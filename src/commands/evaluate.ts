@@ -1,15 +1,15 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
-import {InputError} from '../io/errors.js'
 import {loadScenario} from '../io/load.js'
 import {writeFilesAtomic} from '../io/write.js'
-import {LayoutError, evaluateScenario} from '../model/scenario.js'
+import {evaluateScenario} from '../model/scenario.js'
 import type {Evaluation, Layout} from '../model/types.js'
 import {toCsv} from '../report/csv.js'
 import {TABLE_NAMES, evaluationTables} from '../report/tables.js'
 import {renderEvaluation} from '../report/terminal.js'
+import {SidecoreCommand} from '../base-command.js'
 
-export default class Evaluate extends Command {
+export default class Evaluate extends SidecoreCommand {
   static override description = 'Evaluate one scenario (a host, the VMs on it, a layout or a policy) under the performance model.'
   static override enableJsonFlag = true
   static override examples = [
@@ -36,9 +36,7 @@ export default class Evaluate extends Command {
       name = scenario.name
       result = evaluateScenario(scenario)
     } catch (error) {
-      if (error instanceof InputError) this.error(error.message, {exit: 2})
-      if (error instanceof LayoutError) this.error(`${args.scenario}: ${error.message}`, {exit: 2})
-      throw error
+      this.failOnUserError(error, args.scenario)
     }
 
     if (flags.csv) {

@@ -1,11 +1,11 @@
-import {Args, Command} from '@oclif/core'
+import {Args} from '@oclif/core'
 
-import {InputError} from '../io/errors.js'
 import {loadReferenceCase, referenceFiles} from '../io/reference.js'
 import {type CheckResult, runReferenceCase} from '../model/reference.js'
 import {renderTable} from '../report/terminal.js'
+import {SidecoreCommand} from '../base-command.js'
 
-export default class Validate extends Command {
+export default class Validate extends SidecoreCommand {
   static override description = 'Run the model against the published reference results in data/reference/ and compare.'
   static override enableJsonFlag = true
   static override examples = [
@@ -29,8 +29,7 @@ export default class Validate extends Command {
         const c = await loadReferenceCase(file)
         results.push(...runReferenceCase(c.scenario.name, c.variants, c.checks).results)
       } catch (error) {
-        if (error instanceof InputError) this.error(error.message, {exit: 2})
-        throw error
+        this.failOnUserError(error, file)
       }
     }
 

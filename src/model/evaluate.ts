@@ -13,7 +13,7 @@
  * 4. Repeat 2-3 until the utilisations settle (damped fixed point), then derive latency,
  *    exits, interrupts, wake-ups and per-CPU, per-VM and per-host figures.
  *
- * The equations are written out in the README's "The model" section.
+ * The equations are written out in docs/model.md (summary in the README).
  */
 import {architecture} from './arch/index.js'
 import type {ArchitectureModel, PathCosts} from './arch/types.js'
@@ -201,6 +201,8 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
   })
   // A single device's guest work runs on one vCPU at a time (one queue).
   const oneVcpu = devices.map((d, i) => newConstraint('vcpu', vms[d.vm].id, vmOneCpu[d.vm], [i]))
+  const vmOfRef = (ref: string) => vms.find(vm => ref.startsWith(`${vm.id}/`))
+  const charged = workers.map(w => new Set(w.devices.map(ref => vmOfRef(ref)?.type.cgroup.path)).size === 1)
   const quota = vms.map((vm, v) => (vm.type.cgroup.quotaCpus === undefined
     ? undefined
     : newConstraint('cgroup-quota', vm.type.cgroup.path, vm.type.cgroup.quotaCpus * f, byVm[v])))
@@ -316,8 +318,10 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
       if (!k) return
       k.members.forEach((i, j) => {
         const d = devices[i]
-        const own = workers[d.worker].devices.every(ref => ref.startsWith(`${vms[v].id}/`))
-        k.coef[j] = d.cg + (own ? d.cw : 0)
+        // A worker runs in its owners' cgroup when they all share it (per-device workers,
+        // shared workers under same-cgroup sharing); one that mixes cgroups is charged to
+        // none of them, which is the cgroup problem of shared workers (seed 001).
+        k.coef[j] = d.cg + (charged[d.worker] ? d.cw : 0)
       })
     })
 

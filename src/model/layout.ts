@@ -67,16 +67,26 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): 
     placements.push({vm: vm.id, node: best, vcpuPins: pins})
   }
 
-  const byKind = (kind: Device['kind']) => vms.flatMap(vm => vm.type.devices
-    .filter(d => d.kind === kind).map(device => ({vm, device})))
+  const devicesOf = (kinds: Device['kind'][]) => vms.flatMap(vm => vm.type.devices
+    .filter(d => kinds.includes(d.kind)).map(device => ({vm, device})))
   const floatCpus = (p: VmPlacement) => policy.floatOn === 'node'
     ? host.cpus.filter(c => c.node === p.node && (roles[c.id] === 'vm' || roles[c.id] === 'idle')).map(c => c.id)
     : [...new Set(p.vcpuPins)]
   const context = {host, vms, placements, policy, ioCpus, floatCpus}
-  const workers = [
-    ...architecture(policy.net).buildWorkers({...context, devices: byKind('net')}),
-    ...architecture(policy.block).buildWorkers({...context, devices: byKind('block')}),
-  ]
+  // One architecture for both kinds lays out all devices together (a shared worker may
+  // serve both). Otherwise the notification policy is the net workers'; block workers of
+  // another architecture keep their own default, so they never poll a net sidecore's CPU.
+  const block = architecture(policy.block)
+  const workers = policy.net === policy.block
+    ? architecture(policy.net).buildWorkers({...context, devices: devicesOf(['net', 'block'])})
+    : [
+      ...architecture(policy.net).buildWorkers({...context, devices: devicesOf(['net'])}),
+      ...block.buildWorkers({
+        ...context,
+        policy: {...policy, notification: policy.notification.kind === 'poll' ? block.defaultNotification : policy.notification},
+        devices: devicesOf(['block']),
+      }),
+    ]
   // Worker ids must be unique across both builders.
   const seen = new Set<string>()
   for (const w of workers) {
@@ -205,6 +215,15 @@ export function checkLayout(host: Host, vms: Vm[], layout: Layout): string[] {
     }
   })
   for (const ref of devices.keys()) if (!served.has(ref)) problems.push(`device ${ref} is served by no worker`)
+
+  // A polling worker owns its CPU.
+  const onCpu = new Map<number, string[]>()
+  for (const w of layout.workers) for (const c of w.cpus) onCpu.set(c, [...(onCpu.get(c) ?? []), w.id])
+  for (const w of layout.workers) {
+    if (w.notification.kind !== 'poll') continue
+    const others = (onCpu.get(w.cpus[0]) ?? []).filter(id => id !== w.id)
+    if (others.length > 0) problems.push(`worker ${w.id} polls CPU ${w.cpus[0]}, which also runs ${others.join(', ')}`)
+  }
 
   if (layout.interrupt === 'posted' && !host.platform.postedInterrupts) {
     problems.push(`interrupt: posted interrupts need a host with posted_interrupts; ${host.model} has none`)

@@ -71,7 +71,7 @@ export function assignToCpuWorkers(
   const placements = new Map(ctx.placements.map(p => [p.vm, p]))
   for (const {vm, device} of ctx.devices) {
     const placement = placements.get(vm.id)!
-    const key = `${device.kind}:${sharingKey(ctx.policy.sharing, vm, device.id)}`
+    const key = sharingKey(ctx.policy.sharing, vm, device.id)
     const nodeHasCpus = (cpusByNode.get(placement.node) ?? []).length > 0
     const local = (s: Slot) => !nodeHasCpus || s.node === placement.node
     let best: Slot | undefined
@@ -85,8 +85,17 @@ export function assignToCpuWorkers(
       const node = nodeHasCpus ? placement.node : [...cpusByNode.keys()].find(n => (cpusByNode.get(n) ?? []).length > 0)
       if (node === undefined) throw new Error(`no CPU is available for the workers of ${vm.id}`)
       const crowd = new Map<number, number>()
-      for (const s of slots) crowd.set(s.worker.cpus[0], (crowd.get(s.worker.cpus[0]) ?? 0) + 1)
+      for (const s of slots) {
+        if (s.worker.devices.length > 0) crowd.set(s.worker.cpus[0], (crowd.get(s.worker.cpus[0]) ?? 0) + 1)
+      }
+
       const cpu = [...cpusByNode.get(node)!].sort((a, b) => (crowd.get(a) ?? 0) - (crowd.get(b) ?? 0) || a - b)[0]
+      // A polling worker owns its CPU: it cannot be given a second one.
+      if (ctx.policy.notification.kind === 'poll' && (crowd.get(cpu) ?? 0) > 0) {
+        throw new Error(`polling workers need one I/O CPU each: the devices of ${vm.id} fit no polling worker on node ${node} `
+          + `(sharing ${ctx.policy.sharing}, at most ${capacity} devices per worker); give the node more I/O cores`)
+      }
+
       best = add(node, cpu)
     }
 
