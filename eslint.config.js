@@ -17,7 +17,7 @@ const pureCore = {
 }
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'plugins/*/dist/**', 'coverage/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'plugins/*/dist/**', 'coverage/**', '.scratch/**']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

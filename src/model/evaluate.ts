@@ -314,7 +314,7 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
     oneVcpu.forEach((k, i) => {
       k.coef[0] = devices[i].cg
     })
-    quota.forEach((k, v) => {
+    quota.forEach(k => {
       if (!k) return
       k.members.forEach((i, j) => {
         const d = devices[i]
