@@ -1,0 +1,195 @@
+/**
+ * Invariants of the model over random scenarios (fast-check): random hosts, VM types and
+ * policies (see `scenarios.ts`), under both calibration profiles. Each property has its
+ * own fixed seed, so a failure reproduces; fast-check prints the shrunk scenario.
+ *
+ * `evaluate` requires a layout that passed `checkLayout`; the properties that evaluate
+ * skip the (rare) layouts `buildLayout` gets wrong, and property (g) reports those.
+ */
+import fc from 'fast-check'
+import {beforeAll, describe, expect, test} from 'vitest'
+
+import {loadCalibration} from '../../src/io/load.js'
+import {evaluate} from '../../src/model/evaluate.js'
+import {checkLayout} from '../../src/model/layout.js'
+import {framesPerItem, wireBitsPerItem} from '../../src/model/net.js'
+import type {ArchitecturePolicy, Calibration, Evaluation} from '../../src/model/types.js'
+import {
+  BLOCK_ARCHITECTURES, type Built, IO_CORE_ARCHITECTURES, NET_ARCHITECTURES, type ProfileName, type Scenario,
+  build, policyArb, scenarioArb,
+} from './scenarios.js'
+
+/** Runs per property (cases that pass every fc.pre): the whole file takes about 10-15 s on a 2-core machine. */
+const RUNS = 300
+/** Relative slack for comparisons between figures the fixed point computes. */
+const SLACK = 1e-6
+
+const profiles = {} as Record<ProfileName, Calibration>
+beforeAll(async () => {
+  for (const name of ['era-2013', 'current'] as const) profiles[name] = (await loadCalibration(name)).calibration
+})
+
+/** Build and evaluate a scenario; skips (fc.pre) when the VMs do not fit or the layout is unsound. */
+function run(s: Scenario, policy?: ArchitecturePolicy): {built: Built; evaluation: Evaluation} {
+  const built = build(s, policy)
+  fc.pre(built !== undefined)
+  fc.pre(checkLayout(built.host, built.vms, built.layout).length === 0)
+  return {built, evaluation: evaluate(built.host, built.vms, built.layout, profiles[s.calibration])}
+}
+
+/** Every number in a value with its path. */
+function numbers(value: unknown, path = '$', out: Array<[string, number]> = []): Array<[string, number]> {
+  if (typeof value === 'number') out.push([path, value])
+  else if (Array.isArray(value)) value.forEach((v, i) => numbers(v, `${path}[${i}]`, out))
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) numbers(v, `${path}.${k}`, out)
+  }
+
+  return out
+}
+
+const atMost = (value: number, bound: number) => value <= bound * (1 + SLACK) + 1e-9
+
+describe('model properties over random scenarios', () => {
+  test('(a) no NaN, no negative and no infinite figure anywhere in the Evaluation (offered load may be Infinity)', () => {
+    fc.assert(fc.property(scenarioArb(), s => {
+      const {evaluation} = run(s)
+      const wrong = numbers(evaluation)
+        .filter(([path, x]) => Number.isNaN(x) || x < 0 || (!Number.isFinite(x) && !path.endsWith('.offered')))
+        .map(([path, x]) => `${path} = ${x}`)
+      expect(wrong).toStrictEqual([])
+    }), {seed: 0xa11, numRuns: RUNS})
+  })
+
+  test('(b) rates stay within offered load, NIC line and packet rates per direction, and disk IOPS and bandwidth', () => {
+    fc.assert(fc.property(scenarioArb(), s => {
+      const {built: {host, vms}, evaluation} = run(s)
+      const deviceOf = new Map(vms.flatMap(vm => vm.type.devices.map(d => [`${vm.id}/${d.id}`, d] as const)))
+      const wire = new Map<string, number>()
+      const frames = new Map<string, number>()
+      const iops = new Map<string, number>()
+      const bytes = new Map<string, number>()
+      const add = (m: Map<string, number>, k: string, x: number) => m.set(k, (m.get(k) ?? 0) + x)
+      for (const r of evaluation.devices) {
+        const d = deviceOf.get(`${r.vm}/${r.device}`)!
+        expect(atMost(r.rate, d.offered), `${r.vm}/${r.device}: rate ${r.rate} > offered ${d.offered}`).toBe(true)
+        if (d.kind === 'net') {
+          const nic = d.backing ?? host.nics[0].id
+          // A transaction puts a request on the wire one way and a response the other.
+          const directions = d.pattern === 'rr' ? ['tx', 'rx'] : [d.direction]
+          for (const dir of directions) {
+            add(wire, `${nic} ${dir}`, r.rate * wireBitsPerItem(d.sizeBytes))
+            add(frames, `${nic} ${dir}`, r.rate * framesPerItem(d.sizeBytes))
+          }
+        } else {
+          const disk = d.backing ?? host.blockDevices[0].id
+          add(iops, disk, r.rate)
+          add(bytes, disk, r.rate * d.sizeBytes)
+        }
+      }
+
+      for (const nic of host.nics) {
+        for (const dir of ['tx', 'rx']) {
+          const key = `${nic.id} ${dir}`
+          expect(atMost(wire.get(key) ?? 0, nic.lineRateBps), `${key}: ${wire.get(key)} bit/s on the wire > ${nic.lineRateBps}`).toBe(true)
+          expect(atMost(frames.get(key) ?? 0, nic.maxPps), `${key}: ${frames.get(key)} packets/s > ${nic.maxPps}`).toBe(true)
+        }
+      }
+
+      for (const b of host.blockDevices) {
+        expect(atMost(iops.get(b.id) ?? 0, b.maxIops), `${b.id}: ${iops.get(b.id)} IOPS > ${b.maxIops}`).toBe(true)
+        expect(atMost(bytes.get(b.id) ?? 0, b.maxBandwidthBytes), `${b.id}: ${bytes.get(b.id)} B/s > ${b.maxBandwidthBytes}`).toBe(true)
+      }
+    }), {seed: 0xb22, numRuns: RUNS})
+  })
+
+  test('(c) a polling worker is counted whole: its CPU is fully used and it takes its share of that CPU', () => {
+    const polling = scenarioArb(policyArb().map(p => ({...p, notification: {kind: 'poll' as const}})))
+    fc.assert(fc.property(polling, s => {
+      const {built: {layout}, evaluation} = run(s)
+      const cpu = new Map(evaluation.cpus.map(c => [c.id, c]))
+      for (const w of evaluation.workers) {
+        if (w.notification.kind !== 'poll') continue
+        expect(w.floating).toBe(false)
+        const sharing = layout.workers.filter(o => !o.floating && o.cpus[0] === w.cpus[0]).length
+        expect(cpu.get(w.cpus[0])!.utilisation, `CPU ${w.cpus[0]} of polling worker ${w.id}`).toBeCloseTo(1, 9)
+        expect(w.utilisation, `utilisation of polling worker ${w.id} (one of ${sharing} on CPU ${w.cpus[0]})`)
+          .toBeCloseTo(1 / sharing, 9)
+      }
+    }), {seed: 0xc33, numRuns: RUNS})
+  })
+
+  test('(d) posted interrupts never cause more exits than exit-mode interrupts on the same layout', () => {
+    const withPosted = scenarioArb().map(s => ({
+      ...s, host: {...s.host, platform: {...s.host.platform, posted_interrupts: true}},
+    }))
+    fc.assert(fc.property(withPosted, s => {
+      const {built: {host, vms, layout}} = run(s)
+      const cal = profiles[s.calibration]
+      const exit = evaluate(host, vms, {...layout, interrupt: 'exit'}, cal)
+      const posted = evaluate(host, vms, {...layout, interrupt: 'posted'}, cal)
+      expect(atMost(posted.totals.exitsPerS, exit.totals.exitsPerS),
+        `exits/s: posted ${posted.totals.exitsPerS} > exit ${exit.totals.exitsPerS}`).toBe(true)
+    }), {seed: 0xd44, numRuns: RUNS})
+  })
+
+  test('(e) adding a dedicated I/O core to a feasible layout never lowers total throughput', () => {
+    // Feasible: the layout meets every SLO (each device achieves at least its VM's
+    // min_fraction of a finite offered load and stays within its max p99 latency), i.e.
+    // `totals.sloViolations === 0`. Total throughput: `totals.deliveredBps` (net bit/s plus
+    // 8 x block bytes/s). k in {1, 2} I/O cores per node against k + 1 on the same host,
+    // whenever the VMs still fit with k + 1.
+    const sharedPolicy = fc.oneof(
+      policyArb(IO_CORE_ARCHITECTURES, BLOCK_ARCHITECTURES),
+      policyArb(NET_ARCHITECTURES, IO_CORE_ARCHITECTURES),
+    )
+    fc.assert(fc.property(scenarioArb(sharedPolicy), s => {
+      const k = s.policy.ioCoresPerNode
+      const before = run(s).evaluation
+      fc.pre(before.totals.sloViolations === 0)
+      const after = run(s, {...s.policy, ioCoresPerNode: k + 1}).evaluation
+      expect(after.totals.deliveredBps, `delivered bit/s with ${k + 1} I/O cores per node vs ${k}`)
+        .toBeGreaterThanOrEqual(before.totals.deliveredBps * (1 - SLACK))
+    }), {seed: 0xe55, numRuns: RUNS})
+  })
+
+  test('(f) evaluation is deterministic and leaves its inputs alone', () => {
+    fc.assert(fc.property(scenarioArb(), s => {
+      const built = build(s)
+      fc.pre(built !== undefined && checkLayout(built.host, built.vms, built.layout).length === 0)
+      const {host, vms, layout} = built
+      const before = structuredClone({host, vms, layout})
+      const first = evaluate(host, vms, layout, profiles[s.calibration])
+      const second = evaluate(host, vms, layout, profiles[s.calibration])
+      expect(second).toStrictEqual(first)
+      expect({host, vms, layout}).toStrictEqual(before)
+    }), {seed: 0xf66, numRuns: RUNS})
+  })
+
+  test('(g) checkLayout finds nothing wrong with what buildLayout builds', () => {
+    fc.assert(fc.property(scenarioArb(), s => {
+      const built = build(s)
+      fc.pre(built !== undefined)
+      expect(checkLayout(built.host, built.vms, built.layout)).toStrictEqual([])
+    }), {seed: 0x677, numRuns: RUNS})
+  })
+
+  test('(h) pinned workers and their CPU agree: the CPU is used as much as its workers together', () => {
+    // Not a polling case: there the CPU is whole by definition (c). A worker's utilisation
+    // is the "fraction of one CPU the worker occupies" (types.ts), so the workers pinned
+    // on a CPU that nothing else uses add up to that CPU's utilisation. Tolerance 1e-4
+    // relative: utilisations are damped state that settles more slowly than the rates the
+    // fixed point's stop test watches (about 1e-5 behind when it stops).
+    const notPolling = scenarioArb(policyArb().map(p => (p.notification.kind === 'poll' ? {...p, notification: {kind: 'kick' as const}} : p)))
+    fc.assert(fc.property(notPolling, s => {
+      const {evaluation} = run(s)
+      for (const c of evaluation.cpus) {
+        const mine = evaluation.workers.filter(w => !w.floating && w.cpus[0] === c.id)
+        if (mine.length === 0 || c.vms.length > 0 || c.utilisation >= 1 - SLACK) continue
+        const sum = mine.reduce((total, w) => total + w.utilisation, 0)
+        expect(Math.abs(sum - c.utilisation), `CPU ${c.id}: utilisation ${c.utilisation}, its ${mine.length} workers ${sum}`)
+          .toBeLessThanOrEqual(1e-4 * Math.max(1e-3, c.utilisation))
+      }
+    }), {seed: 0xc34, numRuns: RUNS})
+  })
+})
