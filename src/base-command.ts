@@ -1,7 +1,7 @@
 import {Command} from '@oclif/core'
 
 import {InputError} from './io/errors.js'
-import {LayoutError} from './model/scenario.js'
+import {LayoutError, PolicyError} from './model/errors.js'
 
 /** What every Sidecore command shares: how a user-fixable error is reported. */
 export abstract class SidecoreCommand extends Command {
@@ -14,7 +14,7 @@ export abstract class SidecoreCommand extends Command {
   /** Report input and layout errors to the user; anything else is a bug and propagates. */
   protected failOnUserError(error: unknown, file?: string): never {
     if (error instanceof InputError) this.fail(error.message)
-    if (error instanceof LayoutError) this.fail(file ? `${file}: ${error.message}` : error.message)
+    if (error instanceof LayoutError || error instanceof PolicyError) this.fail(file ? `${file}: ${error.message}` : error.message)
     throw error
   }
 }

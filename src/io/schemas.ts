@@ -338,6 +338,7 @@ export const CALIBRATION_FIELDS: Record<keyof Omit<Calibration, 'name'>, {key: s
   guestIrqCycles: {key: 'guest_irq_cycles', unit: 'cycles', description: 'Guest interrupt handler for a virtio interrupt, excluding exits.'},
   wakeupCycles: {key: 'wakeup_cycles', unit: 'cycles', description: 'Waking a sleeping worker: wake-up and context switch on the worker\'s CPU.'},
   wakeupLatencyS: {key: 'wakeup_latency_s', unit: 'time', description: 'Time from notification to the worker running.'},
+  idleExitLatencyS: {key: 'idle_exit_latency_s', unit: 'time', description: 'Extra wake-up time when a dedicated worker core must leave its idle state (C-state exit latency).'},
   contextSwitchCycles: {key: 'context_switch_cycles', unit: 'cycles', description: 'Context switch taken from a vCPU when a floating worker runs on its CPU.'},
   schedDelayS: {key: 'sched_delay_s', unit: 'time', description: 'Wait for a busy vCPU to be preempted before a floating worker runs.'},
   netPacketCycles: {key: 'net_packet_cycles', unit: 'cycles', description: 'In-kernel backend (vhost) per-packet cost, including the host tap and bridge path.'},

@@ -3,6 +3,7 @@
  * or searched) against the host, the VMs and the rules before it is evaluated.
  */
 import {architecture} from './arch/index.js'
+import {PolicyError} from './errors.js'
 import type {ArchitecturePolicy, CpuRole, Device, Host, Layout, Vm, VmPlacement} from './types.js'
 
 /** CPUs of the host ordered for handing out, per node. */
@@ -27,6 +28,10 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): 
   for (const id of host.housekeeping) roles[id] = 'housekeeping'
 
   const needsIo = [policy.net, policy.block].some(id => architecture(id).usesIoCores)
+  if (policy.notification.kind === 'poll' && policy.ioCoresPerNode === 0) {
+    throw new PolicyError('polling workers need dedicated I/O cores, but io_cores_per_node is 0')
+  }
+
   const ioCpus = new Map<number, number[]>()
   const free = new Map<number, number[]>()
   for (const [node, list] of cpusByNode(host)) {
@@ -40,7 +45,7 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): 
   }
 
   if (needsIo && [...ioCpus.values()].every(l => l.length === 0)) {
-    throw new Error(`the policy's architecture needs I/O cores, but io_cores_per_node is ${policy.ioCoresPerNode}`)
+    throw new PolicyError(`the policy's architecture needs I/O cores, but io_cores_per_node is ${policy.ioCoresPerNode}`)
   }
 
   const placements: VmPlacement[] = []
@@ -57,7 +62,7 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): 
     }
 
     if (best === undefined) {
-      throw new Error(`VM ${vm.id} needs ${vm.type.vcpus} free CPUs on one NUMA node; no node has them`)
+      throw new PolicyError(`VM ${vm.id} needs ${vm.type.vcpus} free CPUs on one NUMA node; no node has them`)
     }
 
     const list = free.get(best)!
@@ -77,16 +82,30 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): 
   // serve both). Otherwise the notification policy is the net workers'; block workers of
   // another architecture keep their own default, so they never poll a net sidecore's CPU.
   const block = architecture(policy.block)
-  const workers = policy.net === policy.block
-    ? architecture(policy.net).buildWorkers({...context, devices: devicesOf(['net', 'block'])})
-    : [
-      ...architecture(policy.net).buildWorkers({...context, devices: devicesOf(['net'])}),
+  let workers
+  if (policy.net === policy.block) {
+    workers = architecture(policy.net).buildWorkers({...context, devices: devicesOf(['net', 'block'])})
+  } else {
+    const net = architecture(policy.net).buildWorkers({...context, devices: devicesOf(['net'])})
+    // Polling net workers own their CPUs: block workers get the other I/O CPUs.
+    const polled = new Set(net.filter(w => w.notification.kind === 'poll').flatMap(w => w.cpus))
+    const rest = new Map([...ioCpus].map(([node, list]) => [node, list.filter(c => !polled.has(c))]))
+    const blockDevices = devicesOf(['block'])
+    if (block.usesIoCores && blockDevices.length > 0 && [...rest.values()].every(l => l.length === 0)) {
+      throw new PolicyError(`${policy.block} needs I/O cores of its own: the polling ${policy.net} workers take all of them`)
+    }
+
+    workers = [
+      ...net,
       ...block.buildWorkers({
         ...context,
+        ioCpus: rest,
         policy: {...policy, notification: policy.notification.kind === 'poll' ? block.defaultNotification : policy.notification},
-        devices: devicesOf(['block']),
+        devices: blockDevices,
       }),
     ]
+  }
+
   // Worker ids must be unique across both builders.
   const seen = new Set<string>()
   for (const w of workers) {

@@ -6,6 +6,7 @@
  */
 import {all, create} from 'mathjs'
 
+import {LayoutError} from './errors.js'
 import {evaluate} from './evaluate.js'
 import {buildLayout, checkLayout} from './layout.js'
 import type {ArchitecturePolicy, Calibration, Evaluation, Host, Vm} from './types.js'
@@ -139,7 +140,7 @@ export function runReferenceCase(caseName: string, variants: ReferenceVariant[],
   for (const v of variants) {
     const layout = buildLayout(v.host, v.vms, v.policy)
     const problems = checkLayout(v.host, v.vms, layout)
-    if (problems.length > 0) throw new Error(`${caseName}/${v.name}: ${problems.join('; ')}`)
+    if (problems.length > 0) throw new LayoutError(problems.map(p => `${caseName}/${v.name}: ${p}`))
     metrics[v.name] = evaluationMetrics(evaluate(v.host, v.vms, layout, v.calibration), v.host.frequencyHz)
   }
 

@@ -6,6 +6,7 @@
  *     -> checkLayout()            every rule a layout must keep
  *     -> evaluate()               the performance model -> Evaluation
  */
+import {LayoutError, PolicyError} from './errors.js'
 import {evaluate, type EvaluateOptions} from './evaluate.js'
 import {buildLayout, checkLayout} from './layout.js'
 import type {ArchitecturePolicy, Calibration, Evaluation, Host, Layout, Vm} from './types.js'
@@ -18,14 +19,6 @@ export interface ScenarioInput {
   calibration: Calibration
 }
 
-/** A layout that breaks the rules, with every problem found. */
-export class LayoutError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`the layout is not valid:\n${problems.map(p => `  - ${p}`).join('\n')}`)
-    this.name = 'LayoutError'
-  }
-}
-
 export function evaluateScenario(input: ScenarioInput, options: EvaluateOptions = {}): {layout: Layout; evaluation: Evaluation} {
   let layout = input.layout
   if (!layout) {
@@ -33,7 +26,8 @@ export function evaluateScenario(input: ScenarioInput, options: EvaluateOptions 
     try {
       layout = buildLayout(input.host, input.vms, input.policy)
     } catch (error) {
-      throw new LayoutError([(error as Error).message])
+      if (error instanceof PolicyError) throw new LayoutError([error.message])
+      throw error
     }
   }
 
@@ -41,3 +35,5 @@ export function evaluateScenario(input: ScenarioInput, options: EvaluateOptions 
   if (problems.length > 0) throw new LayoutError(problems)
   return {layout, evaluation: evaluate(input.host, input.vms, layout, input.calibration, options)}
 }
+
+export {LayoutError, PolicyError} from './errors.js'

@@ -265,6 +265,12 @@ export interface Calibration {
   wakeupCycles: number
   /** Time from notification to the worker running. */
   wakeupLatencyS: number
+  /**
+   * Extra wake-up time when the worker's core was idle and has to leave its C-state (a
+   * dedicated I/O core in kick mode); a floating worker woken next to the kicking vCPU
+   * finds its core awake.
+   */
+  idleExitLatencyS: number
   /** Context switch taken from a vCPU when a floating worker runs on its CPU. */
   contextSwitchCycles: number
   /**

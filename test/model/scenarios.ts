@@ -13,6 +13,7 @@ import fc from 'fast-check'
 
 import {normalizeHost} from '../../src/io/normalize.js'
 import type {HostBody} from '../../src/io/schemas.js'
+import {PolicyError} from '../../src/model/errors.js'
 import {buildLayout} from '../../src/model/layout.js'
 import type {
   ArchitectureId, ArchitecturePolicy, Device, Host, InterruptMode, Layout, Notification, Vm, VmType,
@@ -233,14 +234,9 @@ export function instantiate(types: TypeSpec[]): Vm[] {
 }
 
 /**
- * What `buildLayout` throws when the scenario does not fit the host: a VM finds no node
- * with enough free CPUs, or polling workers (one per I/O CPU) run out of I/O CPUs.
- */
-const DOES_NOT_FIT = [/no node has them/, /give the node more I\/O cores/]
-
-/**
- * Host, VMs and the policy's layout; undefined when the scenario does not fit the host
- * (the only reasons `buildLayout` may throw for these scenarios). Any other error propagates.
+ * Host, VMs and the policy's layout; undefined when the policy cannot be laid out on the
+ * host (`PolicyError`: the VMs do not fit, too few I/O cores, or a combination that cannot
+ * work, such as polling workers that float). Any other error propagates.
  */
 export function build(s: Scenario, policy: ArchitecturePolicy = s.policy): Built | undefined {
   const host = normalizeHost(s.host)
@@ -248,7 +244,7 @@ export function build(s: Scenario, policy: ArchitecturePolicy = s.policy): Built
   try {
     return {host, vms, layout: buildLayout(host, vms, policy)}
   } catch (error) {
-    if (error instanceof Error && DOES_NOT_FIT.some(r => r.test(error.message))) return undefined
+    if (error instanceof PolicyError) return undefined
     throw error
   }
 }

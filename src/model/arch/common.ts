@@ -2,6 +2,7 @@
  * Costs shared by several architectures. Every figure comes from the calibration
  * profile; this file only says which micro-costs a path is made of.
  */
+import {PolicyError} from '../errors.js'
 import type {Calibration, Device, InterruptMode, VmPlacement, Worker} from '../types.js'
 import type {CostContext, PathCosts} from './types.js'
 
@@ -115,12 +116,29 @@ export function perDeviceWorkers(
 ): Worker[] {
   const placements = new Map(ctx.placements.map(p => [p.vm, p]))
   const next = new Map<number, number>()
+  const poll = ctx.policy.notification.kind === 'poll'
+  const taken = new Set<number>()
+  if (poll) {
+    const io = [...ctx.ioCpus.values()].flat().length
+    if (io < ctx.devices.length) {
+      throw new PolicyError(`${architecture}: ${ctx.devices.length} polling workers (one per device) need as many I/O CPUs; `
+        + `the layout has ${io}`)
+    }
+  }
+
   return ctx.devices.map(({vm, device}, i) => {
     const placement = placements.get(vm.id)!
     const io = ctx.ioCpus.get(placement.node) ?? [...ctx.ioCpus.values()].flat()
     let cpus: number[]
     let floating: boolean
-    if (io.length > 0) {
+    if (poll) {
+      // A polling worker owns its CPU: the first free I/O CPU, on the VM's node if possible.
+      const free = (list: number[]) => list.find(c => !taken.has(c))
+      const cpu = free(ctx.ioCpus.get(placement.node) ?? []) ?? free([...ctx.ioCpus.values()].flat())!
+      taken.add(cpu)
+      cpus = [cpu]
+      floating = false
+    } else if (io.length > 0) {
       const k = next.get(placement.node) ?? 0
       next.set(placement.node, k + 1)
       cpus = [io[k % io.length]]

@@ -8,6 +8,7 @@
  */
 import type {Worker} from '../types.js'
 import {blockCosts, deviceRef, guestNetItem, hostPacketPath, interruptCosts, lightKick} from './common.js'
+import {PolicyError} from '../errors.js'
 import type {ArchitectureModel} from './types.js'
 
 export const qemuUserspace: ArchitectureModel = {
@@ -37,6 +38,14 @@ export const qemuUserspace: ArchitectureModel = {
   },
   buildWorkers(ctx) {
     // One QEMU I/O thread per VM serves all its emulated devices.
+    if (ctx.policy.sharing === 'none' && ctx.vms.some(vm => ctx.devices.filter(d => d.vm === vm).length > 1)) {
+      throw new PolicyError('qemu-userspace serves all of a VM\'s devices from one QEMU thread; sharing "none" cannot hold')
+    }
+
+    if (ctx.policy.notification.kind === 'poll' && [...ctx.ioCpus.values()].flat().length < new Set(ctx.devices.map(d => d.vm)).size) {
+      throw new PolicyError('qemu-userspace: a polling QEMU thread per VM needs one I/O CPU per VM')
+    }
+
     const placements = new Map(ctx.placements.map(p => [p.vm, p]))
     const byVm = new Map<string, string[]>()
     for (const {vm, device} of ctx.devices) {

@@ -6,6 +6,7 @@
  */
 import type {SharingPolicy, Vm, Worker} from '../types.js'
 import {deviceRef, vmCpus} from './common.js'
+import {PolicyError} from '../errors.js'
 import type {BuildContext} from './types.js'
 
 /** Devices with equal keys may share a worker. */
@@ -83,7 +84,7 @@ export function assignToCpuWorkers(
 
     if (!best) {
       const node = nodeHasCpus ? placement.node : [...cpusByNode.keys()].find(n => (cpusByNode.get(n) ?? []).length > 0)
-      if (node === undefined) throw new Error(`no CPU is available for the workers of ${vm.id}`)
+      if (node === undefined) throw new PolicyError(`no CPU is available for the workers of ${vm.id}`)
       const crowd = new Map<number, number>()
       for (const s of slots) {
         if (s.worker.devices.length > 0) crowd.set(s.worker.cpus[0], (crowd.get(s.worker.cpus[0]) ?? 0) + 1)
@@ -92,7 +93,7 @@ export function assignToCpuWorkers(
       const cpu = [...cpusByNode.get(node)!].sort((a, b) => (crowd.get(a) ?? 0) - (crowd.get(b) ?? 0) || a - b)[0]
       // A polling worker owns its CPU: it cannot be given a second one.
       if (ctx.policy.notification.kind === 'poll' && (crowd.get(cpu) ?? 0) > 0) {
-        throw new Error(`polling workers need one I/O CPU each: the devices of ${vm.id} fit no polling worker on node ${node} `
+        throw new PolicyError(`polling workers need one I/O CPU each: the devices of ${vm.id} fit no polling worker on node ${node} `
           + `(sharing ${ctx.policy.sharing}, at most ${capacity} devices per worker); give the node more I/O cores`)
       }
 
@@ -110,7 +111,7 @@ export function assignToCpuWorkers(
 /** Shared workers pinned on the I/O CPUs. */
 export function sharedWorkers(ctx: BuildContext, prefix: string): Worker[] {
   if ([...ctx.ioCpus.values()].every(c => c.length === 0)) {
-    throw new Error(`${ctx.policy.net} needs at least one I/O core (io_cores_per_node)`)
+    throw new PolicyError(`${ctx.policy.net} needs at least one I/O core (io_cores_per_node)`)
   }
 
   return assignToCpuWorkers(ctx, ctx.ioCpus, prefix, false, ctx.policy.devicesPerWorker)
@@ -118,6 +119,10 @@ export function sharedWorkers(ctx: BuildContext, prefix: string): Worker[] {
 
 /** One worker per CPU that runs vCPUs, devices dispatched to workers on their VM's node. */
 export function perCpuWorkers(ctx: BuildContext, prefix: string): Worker[] {
+  if (ctx.policy.notification.kind === 'poll') {
+    throw new PolicyError('vhost-per-cpu workers share their CPUs with vCPUs and cannot poll; use kick, spin or timer')
+  }
+
   const byNode = new Map<number, number[]>()
   for (const p of ctx.placements) {
     const list = byNode.get(p.node) ?? []
