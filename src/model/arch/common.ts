@@ -81,6 +81,11 @@ export function vhostNetCosts(ctx: CostContext): PathCosts {
   }
 }
 
+/** The vhost paths: vhost-net for net devices, vhost-blk for block devices. */
+export function vhostCosts(ctx: CostContext): PathCosts {
+  return ctx.device.kind === 'block' ? blockCosts(ctx, 0, lightKick(ctx.calibration)) : vhostNetCosts(ctx)
+}
+
 /** An in-kernel block path (vhost-blk) with `extra` cycles per request for longer paths. */
 export function blockCosts(ctx: CostContext, extra: number, kickGuest: number, onVcpu = false): PathCosts {
   const {calibration: cal, device, host} = ctx

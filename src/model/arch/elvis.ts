@@ -4,7 +4,7 @@
  * Har'El et al., "Efficient and Scalable Paravirtual I/O System", USENIX ATC 2013). The
  * polling worker owns its core.
  */
-import {blockCosts, lightKick, vhostNetCosts} from './common.js'
+import {vhostCosts} from './common.js'
 import {sharedWorkers} from './shared.js'
 import type {ArchitectureModel} from './types.js'
 
@@ -16,7 +16,7 @@ export const elvis: ArchitectureModel = {
   usesIoCores: true,
   defaultNotification: {kind: 'poll'},
   costs(ctx) {
-    return ctx.device.kind === 'block' ? blockCosts(ctx, 0, lightKick(ctx.calibration)) : vhostNetCosts(ctx)
+    return vhostCosts(ctx)
   },
   buildWorkers(ctx) {
     return sharedWorkers(ctx, 'e')

@@ -2,7 +2,7 @@
  * One vhost worker per CPU, devices dispatched to a worker on their VM's NUMA node
  * (the 2012 RFC presented at LPC 2012; seed 001). Workers share CPUs with vCPUs.
  */
-import {blockCosts, lightKick, vhostNetCosts} from './common.js'
+import {vhostCosts} from './common.js'
 import {perCpuWorkers} from './shared.js'
 import type {ArchitectureModel} from './types.js'
 
@@ -14,7 +14,7 @@ export const vhostPerCpu: ArchitectureModel = {
   usesIoCores: false,
   defaultNotification: {kind: 'kick'},
   costs(ctx) {
-    return ctx.device.kind === 'block' ? blockCosts(ctx, 0, lightKick(ctx.calibration)) : vhostNetCosts(ctx)
+    return vhostCosts(ctx)
   },
   buildWorkers(ctx) {
     return perCpuWorkers(ctx, 'c')

@@ -3,7 +3,7 @@
  * host scheduler on the VM's CPUs, or pinned (seed 001, "baseline" and "baseline with
  * affinity"; seed 000 for vhost-net's in-kernel backend).
  */
-import {blockCosts, lightKick, perDeviceWorkers, vhostNetCosts} from './common.js'
+import {perDeviceWorkers, vhostCosts} from './common.js'
 import type {ArchitectureModel} from './types.js'
 
 export const vhostPerDevice: ArchitectureModel = {
@@ -14,7 +14,7 @@ export const vhostPerDevice: ArchitectureModel = {
   usesIoCores: false,
   defaultNotification: {kind: 'kick'},
   costs(ctx) {
-    return ctx.device.kind === 'block' ? blockCosts(ctx, 0, lightKick(ctx.calibration)) : vhostNetCosts(ctx)
+    return vhostCosts(ctx)
   },
   buildWorkers(ctx) {
     return perDeviceWorkers(ctx, 'vhost-per-device', 'v')

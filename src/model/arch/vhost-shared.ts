@@ -3,7 +3,7 @@
  * whose owners share its cgroups (the shared-vhost RFC; seed 001). Notifications stay
  * on: a worker that finds more work keeps going without re-arming them.
  */
-import {blockCosts, lightKick, vhostNetCosts} from './common.js'
+import {vhostCosts} from './common.js'
 import {sharedWorkers} from './shared.js'
 import type {ArchitectureModel} from './types.js'
 
@@ -15,7 +15,7 @@ export const vhostShared: ArchitectureModel = {
   usesIoCores: true,
   defaultNotification: {kind: 'kick'},
   costs(ctx) {
-    return ctx.device.kind === 'block' ? blockCosts(ctx, 0, lightKick(ctx.calibration)) : vhostNetCosts(ctx)
+    return vhostCosts(ctx)
   },
   buildWorkers(ctx) {
     return sharedWorkers(ctx, 's')
