@@ -19,7 +19,7 @@
  * flat typed arrays (`prepare`) and the fixed point allocates nothing per iteration.
  */
 import {architecture} from './arch/index.js'
-import type {ArchitectureModel} from './arch/types.js'
+import type {ArchitectureModel, PathCosts} from './arch/types.js'
 import {framesPerItem, wireBitsPerItem} from './net.js'
 import type {
   Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, Layout, Limit, LimitKind, Vm, VmResult,
@@ -150,6 +150,7 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
   const vmOneCpu = f64(vmCpus, cpus => Math.min(...cpus.map(cap)))
 
   const workerArch = workers.map(w => architecture(w.architecture, options.architectures))
+  const pathMemo = new Map<Device, Map<ArchitectureModel, Map<number, [PathCosts | undefined, PathCosts | undefined]>>>()
   const workerNode = workers.map(w => host.cpus[cpuIndex.get(w.cpus[0])!].node)
   const pinnedOn = new Map<number, number[]>()
   workers.forEach((w, i) => {
@@ -203,9 +204,17 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
     const vmNode = placements[s.vm].node
     const wn = workerNode[s.worker]
     const numaFactor = 1 + (cal.numaRemoteFactor - 1) * (remote(wn, vmNode) + (ioNode === undefined ? 0 : remote(wn, ioNode))) / 2
-    return workerArch[s.worker].costs({
-      device: s.device, calibration: cal, host, interrupt: layout.interrupt, numaFactor, floating: workers[s.worker].floating,
-    })
+    const floating = workers[s.worker].floating
+    // VMs of one type share their Device objects, so most devices price the same path.
+    const arch = workerArch[s.worker]
+    let byArch = pathMemo.get(s.device)
+    if (!byArch) pathMemo.set(s.device, byArch = new Map())
+    let byNuma = byArch.get(arch)
+    if (!byNuma) byArch.set(arch, byNuma = new Map())
+    let pair = byNuma.get(numaFactor)
+    if (!pair) byNuma.set(numaFactor, pair = [undefined, undefined])
+    const slot = floating ? 1 : 0
+    return pair[slot] ??= arch.costs({device: s.device, calibration: cal, host, interrupt: layout.interrupt, numaFactor, floating})
   })
   const workerItem = f64(costs, c => c.workerItem)
   const guestItem = f64(costs, c => c.guestItem)
@@ -656,7 +665,7 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
   // Damped fixed point. The step shrinks whenever the iterates stop improving, which
   // turns the oscillations a kick-mode worker can set up into convergence.
   let iterations = 0
-  let damping = 0.5
+  let damping = 0.8
   let lastChange = Number.POSITIVE_INFINITY
   const prevU = new Float64Array(nw)
   for (iterations = 1; iterations <= maxIterations; iterations++) {
@@ -680,7 +689,7 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
     }
 
     if (iterations > 3 && change < tolerance) break
-    if (iterations > 10 && change > 0.9 * lastChange) damping = Math.max(0.02, damping * 0.7)
+    if (iterations > 3 && change > 0.9 * lastChange) damping = Math.max(0.02, damping * 0.7)
     lastChange = change
   }
 
