@@ -20,6 +20,8 @@ import {type Built, type ProfileName, type Scenario, build, policyArb, scenarioA
 const RUNS = 300
 /** Relative slack for comparisons between figures the fixed point computes. */
 const SLACK = 1e-6
+/** Relative difference two evaluations of nearly equal layouts may settle apart (the fixed point stops at 1e-5 per iterate). */
+const CONVERGED = 1e-4
 
 const profiles = {} as Record<ProfileName, Calibration>
 beforeAll(async () => {
@@ -125,7 +127,8 @@ describe('model properties over random scenarios', () => {
       const cal = profiles[s.calibration]
       const exit = evaluate(host, vms, {...layout, interrupt: 'exit'}, cal)
       const posted = evaluate(host, vms, {...layout, interrupt: 'posted'}, cal)
-      expect(atMost(posted.totals.exitsPerS, exit.totals.exitsPerS),
+      // Within the fixed point's convergence (1e-5 per iterate): equal layouts may settle a hair apart.
+      expect(posted.totals.exitsPerS <= exit.totals.exitsPerS * (1 + CONVERGED) + 1e-9,
         `exits/s: posted ${posted.totals.exitsPerS} > exit ${exit.totals.exitsPerS}`).toBe(true)
     }), {seed: 0xd44, numRuns: RUNS})
   })
