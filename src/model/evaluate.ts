@@ -160,6 +160,14 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
   const workerCpuCap = f64(workers, w => (w.floating ? Math.min(...w.cpus.map(cap)) : cap(w.cpus[0])))
   // Its share of that CPU when several pinned workers time-share it.
   const workerShare = f64(workers, w => (w.floating ? 1 : 1 / pinnedOn.get(w.cpus[0])!.length))
+  // A pinned worker alone on a core with nothing else pinned to it: its core goes idle
+  // whenever the worker sleeps.
+  const idleCore = f64(workers, w => {
+    if (w.floating) return 0
+    const i = cpuIndex.get(w.cpus[0])!
+    const core = host.cpus[i].core
+    return pinnedOn.get(w.cpus[0])!.length === 1 && (coreBusy.get(core) ?? 0) === occupied[i] ? 1 : 0
+  })
   const noteKind = i32(workers, w => ({kick: NOTE_KICK, spin: NOTE_SPIN, poll: NOTE_POLL, timer: NOTE_TIMER})[w.notification.kind])
   const spinBudget = f64(workers, w => (w.notification.kind === 'spin' ? w.notification.budgetS : 0))
   const timerPeriod = f64(workers, w => (w.notification.kind === 'timer' ? w.notification.periodS : 0))
@@ -641,7 +649,7 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
         // A pinned worker's core sleeps when the worker does (it has nothing else to run)
         // and must leave its C-state; a floating one wakes next to the vCPU that kicked it.
         const wake = cal.wakeupLatencyS
-          + (workers[w].floating ? floatBusy[w] * cal.schedDelayS : cal.idleExitLatencyS)
+          + (workers[w].floating ? floatBusy[w] * cal.schedDelayS : idleCore[w] * cal.idleExitLatencyS)
         notify = wakeProb * wake
         notifyP99 = wakeProb > 0.01 ? wake : 0
       }

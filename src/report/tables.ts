@@ -105,7 +105,7 @@ const hostsColumns: ColumnSpec<Evaluation>[] = [
   num('gbps_per_cpu_allocated', 'Gbit/s per CPU (allocated)', 'Gbit/s', 'Delivered I/O per CPU, `allocated` accounting.', (ev) => ev.totals.bpsPerCpuAllocated / GIGA),
   num('exits_per_s', 'Exits', '1/s', 'VM exits per second caused by I/O, all VMs.', (ev) => ev.totals.exitsPerS),
   num('interrupts_per_s', 'Interrupts', '1/s', 'Interrupts delivered to guests per second, all VMs.', (ev) => ev.totals.interruptsPerS),
-  num('slo_violations', 'SLO violations', 'count', 'Number of VMs whose SLO is not met.', (ev) => ev.totals.sloViolations),
+  num('slo_violations', 'SLO violations', 'count', 'Number of SLO violations: one per device and criterion (offered-load fraction, p99 latency) not met.', (ev) => ev.totals.sloViolations),
 ]
 
 const cpusColumns: ColumnSpec<CpuResult>[] = [

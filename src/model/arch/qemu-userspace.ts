@@ -53,16 +53,28 @@ export const qemuUserspace: ArchitectureModel = {
     }
 
     const next = new Map<number, number>()
+    const taken = new Set<number>()
+    const all = [...ctx.ioCpus.values()].flat()
     return [...byVm.entries()].map(([vm, devices], i): Worker => {
       const placement = placements.get(vm)!
       const io = ctx.ioCpus.get(placement.node) ?? []
-      const k = next.get(placement.node) ?? 0
-      next.set(placement.node, k + 1)
+      let cpus: number[]
+      if (ctx.policy.notification.kind === 'poll') {
+        // A polling thread owns its CPU: the first free I/O CPU, on the VM's node if possible.
+        const cpu = io.find(c => !taken.has(c)) ?? all.find(c => !taken.has(c))!
+        taken.add(cpu)
+        cpus = [cpu]
+      } else {
+        const k = next.get(placement.node) ?? 0
+        next.set(placement.node, k + 1)
+        cpus = io.length > 0 ? [io[k % io.length]] : ctx.floatCpus(placement)
+      }
+
       return {
         id: `q${i}`,
         architecture: 'qemu-userspace',
-        cpus: io.length > 0 ? [io[k % io.length]] : ctx.floatCpus(placement),
-        floating: io.length === 0,
+        cpus,
+        floating: ctx.policy.notification.kind !== 'poll' && io.length === 0,
         notification: ctx.policy.notification,
         devices,
       }
