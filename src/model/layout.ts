@@ -16,13 +16,19 @@ function cpusByNode(host: Host): Map<number, {id: number; core: number; thread: 
   return map
 }
 
+/** Choices a search makes beyond the policy. */
+export interface LayoutChoices {
+  /** NUMA node of each VM, in VM order; absent = the node with the most free CPUs. */
+  nodes?: number[]
+}
+
 /**
  * Build the layout a policy describes: housekeeping CPUs as the host reserves them,
  * `ioCoresPerNode` whole cores per node (the highest-numbered) for I/O, VMs placed on the
  * node with the most free CPUs (ties: lowest node) and pinned one vCPU per CPU, then the
  * architecture's workers. Throws when the VMs do not fit.
  */
-export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): Layout {
+export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, choices: LayoutChoices = {}): Layout {
   const roles: Record<number, CpuRole> = {}
   for (const c of host.cpus) roles[c.id] = 'idle'
   for (const id of host.housekeeping) roles[id] = 'housekeeping'
@@ -53,7 +59,9 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): 
     const allowed = vm.type.cgroup.cpuset ? new Set(vm.type.cgroup.cpuset) : undefined
     let best: number | undefined
     let bestFree = -1
+    const forced = choices.nodes?.[placements.length]
     for (const [node, list] of free) {
+      if (forced !== undefined && node !== forced) continue
       const n = allowed ? list.filter(c => allowed.has(c)).length : list.length
       if (n >= vm.type.vcpus && n > bestFree) {
         best = node
@@ -62,7 +70,9 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): 
     }
 
     if (best === undefined) {
-      throw new PolicyError(`VM ${vm.id} needs ${vm.type.vcpus} free CPUs on one NUMA node; no node has them`)
+      throw new PolicyError(forced === undefined
+        ? `VM ${vm.id} needs ${vm.type.vcpus} free CPUs on one NUMA node; no node has them`
+        : `VM ${vm.id} needs ${vm.type.vcpus} free CPUs on node ${forced}; it does not have them`)
     }
 
     const list = free.get(best)!

@@ -1,0 +1,175 @@
+/**
+ * Per-host search: for a host model and the VMs assigned to it, the layout with the best
+ * objective under the model (src/model/evaluate.ts).
+ *
+ * For every policy of the space (architecture, notification, interrupt mode, I/O cores
+ * per node), start from the layout the policy builds (VMs on the emptiest node, devices
+ * balanced over workers) and improve it by steepest ascent over single moves: one VM to
+ * another node or two VMs trading nodes (each with or without their shared devices
+ * following them to the new node's I/O CPUs), or one shared-worker device to another I/O CPU. A few seeded random
+ * restarts per policy guard against poor local optima. Evaluations are memoised by
+ * candidate. Cost: policies x (1 + restarts) x moves x neighbourhood evaluations.
+ */
+import {evaluate} from '../model/evaluate.js'
+import {checkLayout} from '../model/layout.js'
+import type {Calibration, Evaluation, Host, Layout, Vm} from '../model/types.js'
+import {type Accounting, type Objective, type Score, better, score} from './objective.js'
+import {type Random, pick, seededRandom} from './random.js'
+import {
+  type Candidate, type SearchSpace, candidateKey, candidateOf, ioCpus, policies, policyLayout, sharedDevices, tryLayout,
+} from './space.js'
+
+export interface HostSearchOptions {
+  objective: Objective
+  accounting: Accounting
+  seed: number
+  /** Random restarts per policy. */
+  restarts?: number
+}
+
+export interface Assessed {
+  candidate: Candidate
+  layout: Layout
+  evaluation: Evaluation
+  score: Score
+}
+
+export interface HostSearchResult {
+  best: Assessed
+  /** Layouts evaluated by the model. */
+  evaluations: number
+}
+
+/** Evaluate candidates once each; undefined for candidates that cannot be laid out. */
+export class Assessor {
+  private readonly memo = new Map<string, Assessed | undefined>()
+  evaluations = 0
+
+  constructor(
+    private readonly host: Host,
+    private readonly vms: Vm[],
+    private readonly calibration: Calibration,
+    private readonly objective: Objective,
+    private readonly accounting: Accounting,
+  ) {}
+
+  assess(candidate: Candidate): Assessed | undefined {
+    const key = candidateKey(candidate)
+    if (this.memo.has(key)) return this.memo.get(key)
+    let result: Assessed | undefined
+    const layout = tryLayout(this.host, this.vms, candidate)
+    if (layout && checkLayout(this.host, this.vms, layout).length === 0) {
+      const evaluation = evaluate(this.host, this.vms, layout, this.calibration)
+      this.evaluations++
+      result = {candidate, layout, evaluation, score: score(evaluation, this.objective, this.accounting)}
+    }
+
+    this.memo.set(key, result)
+    return result
+  }
+}
+
+export function searchHost(host: Host, vms: Vm[], calibration: Calibration, space: SearchSpace, options: HostSearchOptions):
+HostSearchResult | undefined {
+  const assessor = new Assessor(host, vms, calibration, options.objective, options.accounting)
+  const random = seededRandom(options.seed)
+  const restarts = options.restarts ?? 3
+  const nodes = host.nodes.map(n => n.id)
+  let best: Assessed | undefined
+  const offer = (a: Assessed | undefined) => {
+    if (a && (!best || better(a.score, best.score))) best = a
+  }
+
+  for (const policy of policies(space)) {
+    const start = policyLayout(host, vms, policy)
+    if (!start) continue
+    const base = candidateOf(vms, policy, start)
+    const cpus = ioCpus(start)
+    const owners = sharedDevices(vms, policy).map(({vm}) => vms.indexOf(vm))
+    const moves: Moves = {nodes, cpus, owners, cpuNode: new Map(cpus.map(c => [c, host.cpus.find(x => x.id === c)!.node]))}
+    offer(climb(assessor, base, moves))
+    for (let r = 0; r < restarts; r++) {
+      offer(climb(assessor, randomCandidate(random, base, vms.length, nodes, cpus, owners.length), moves))
+    }
+  }
+
+  return best ? {best, evaluations: assessor.evaluations} : undefined
+}
+
+function randomCandidate(random: Random, base: Candidate, vmCount: number, nodes: number[], cpus: number[], count: number): Candidate {
+  return {
+    policy: base.policy,
+    nodes: Array.from({length: vmCount}, () => nodes[pick(random, nodes.length)]),
+    assignment: cpus.length > 0 ? Array.from({length: count}, () => cpus[pick(random, cpus.length)]) : base.assignment,
+  }
+}
+
+/** What the moves may change: nodes, I/O CPUs (with their node), and the VM owning each shared device. */
+interface Moves {
+  nodes: number[]
+  cpus: number[]
+  owners: number[]
+  cpuNode: Map<number, number>
+}
+
+/** Steepest ascent from `start` over single moves; the local optimum, or undefined if `start` cannot be laid out. */
+function climb(assessor: Assessor, start: Candidate, moves: Moves): Assessed | undefined {
+  let current = assessor.assess(start)
+  if (!current) return undefined
+  for (;;) {
+    let next: Assessed | undefined
+    for (const neighbour of neighbours(current.candidate, moves)) {
+      const a = assessor.assess(neighbour)
+      if (a && better(a.score, (next ?? current).score)) next = a
+    }
+
+    if (!next) return current
+    current = next
+  }
+}
+
+function* neighbours(c: Candidate, moves: Moves): Generator<Candidate> {
+  const {nodes, cpus, owners, cpuNode} = moves
+  // A VM that changes node may take its shared devices to the I/O CPU at the same place
+  // on the new node, so that they stay local.
+  const follow = (nodeVector: number[], changed: number[]): number[] => c.assignment.map((cpu, k) => {
+    if (!changed.includes(owners[k])) return cpu
+    const from = cpus.filter(x => cpuNode.get(x) === cpuNode.get(cpu))
+    const to = cpus.filter(x => cpuNode.get(x) === nodeVector[owners[k]])
+    return to.length > 0 ? to[Math.min(from.indexOf(cpu), to.length - 1)] : cpu
+  })
+  const withNodes = function* (nodeVector: number[], changed: number[]): Generator<Candidate> {
+    yield {...c, nodes: nodeVector}
+    const assignment = follow(nodeVector, changed)
+    if (assignment.some((cpu, k) => cpu !== c.assignment[k])) yield {...c, nodes: nodeVector, assignment}
+  }
+
+  for (let v = 0; v < c.nodes.length; v++) {
+    for (const node of nodes) {
+      if (node === c.nodes[v]) continue
+      const moved = [...c.nodes]
+      moved[v] = node
+      yield* withNodes(moved, [v])
+    }
+  }
+
+  // Two VMs trading nodes: the move a full node needs.
+  for (let a = 0; a < c.nodes.length; a++) {
+    for (let b = a + 1; b < c.nodes.length; b++) {
+      if (c.nodes[a] === c.nodes[b]) continue
+      const swapped = [...c.nodes]
+      swapped[a] = c.nodes[b]
+      swapped[b] = c.nodes[a]
+      yield* withNodes(swapped, [a, b])
+    }
+  }
+
+  for (let k = 0; k < c.assignment.length; k++) {
+    for (const cpu of cpus) {
+      if (cpu === c.assignment[k]) continue
+      const moved = [...c.assignment]
+      moved[k] = cpu
+      yield {...c, assignment: moved}
+    }
+  }
+}
