@@ -25,6 +25,8 @@ export interface HostSearchOptions {
   seed: number
   /** Random restarts per policy. */
   restarts?: number
+  /** Stop improving once this many layouts have been evaluated (large hosts); the best so far is kept. */
+  maxEvaluations?: number
 }
 
 export interface Assessed {
@@ -72,6 +74,8 @@ export class Assessor {
 export function searchHost(host: Host, vms: Vm[], calibration: Calibration, space: SearchSpace, options: HostSearchOptions):
 HostSearchResult | undefined {
   const assessor = new Assessor(host, vms, calibration, options.objective, options.accounting)
+  const budget = options.maxEvaluations ?? Number.POSITIVE_INFINITY
+  const spent = () => assessor.evaluations >= budget
   const random = seededRandom(options.seed)
   const restarts = options.restarts ?? 3
   const nodes = host.nodes.map(n => n.id)
@@ -87,9 +91,9 @@ HostSearchResult | undefined {
     const cpus = ioCpus(start)
     const owners = sharedDevices(vms, policy).map(({vm}) => vms.indexOf(vm))
     const moves: Moves = {nodes, cpus, owners, cpuNode: new Map(cpus.map(c => [c, host.cpus.find(x => x.id === c)!.node]))}
-    offer(climb(assessor, base, moves))
-    for (let r = 0; r < restarts; r++) {
-      offer(climb(assessor, randomCandidate(random, base, vms.length, nodes, cpus, owners.length), moves))
+    offer(climb(assessor, base, moves, spent))
+    for (let r = 0; r < restarts && !spent(); r++) {
+      offer(climb(assessor, randomCandidate(random, base, vms.length, nodes, cpus, owners.length), moves, spent))
     }
   }
 
@@ -113,12 +117,13 @@ interface Moves {
 }
 
 /** Steepest ascent from `start` over single moves; the local optimum, or undefined if `start` cannot be laid out. */
-function climb(assessor: Assessor, start: Candidate, moves: Moves): Assessed | undefined {
+function climb(assessor: Assessor, start: Candidate, moves: Moves, spent: () => boolean): Assessed | undefined {
   let current = assessor.assess(start)
   if (!current) return undefined
   for (;;) {
     let next: Assessed | undefined
     for (const neighbour of neighbours(current.candidate, moves)) {
+      if (spent()) break
       const a = assessor.assess(neighbour)
       if (a && better(a.score, (next ?? current).score)) next = a
     }

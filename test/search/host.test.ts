@@ -10,7 +10,7 @@ import {loadCalibration} from '../../src/io/load.js'
 import {normalizeHost} from '../../src/io/normalize.js'
 import type {Calibration, Device, Vm, VmType} from '../../src/model/types.js'
 import {searchHost} from '../../src/search/host.js'
-import {type Accounting, type Objective} from '../../src/search/objective.js'
+import {type Accounting, type Objective, better} from '../../src/search/objective.js'
 import {oracle} from '../../src/search/oracle.js'
 import {pick, seededRandom} from '../../src/search/random.js'
 import type {SearchSpace} from '../../src/search/space.js'
@@ -100,6 +100,16 @@ describe('per-host search', () => {
     const a = searchHost(host, vms, calibration, space, {objective, accounting, seed: 42})
     const b = searchHost(host, vms, calibration, space, {objective, accounting, seed: 42})
     expect(a!.best.layout).toStrictEqual(b!.best.layout)
+  })
+
+  test('a budget of evaluations bounds the work and still returns the best layout seen', () => {
+    const {host, vms, objective, accounting} = instance(10)
+    const full = searchHost(host, vms, calibration, space, {objective, accounting, seed: 1})!
+    const capped = searchHost(host, vms, calibration, space, {objective, accounting, seed: 1, maxEvaluations: 20})!
+    expect(full.evaluations).toBeGreaterThan(20)
+    // Each policy still gets its starting layout evaluated once the budget is spent.
+    expect(capped.evaluations).toBeLessThan(full.evaluations)
+    expect(better(capped.best.score, full.best.score)).toBe(false)
   })
 
   test('the oracle refuses spaces beyond its limit', () => {
