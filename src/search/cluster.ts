@@ -1,0 +1,207 @@
+/**
+ * Cluster placement by patterns (cutting stock / column generation, Gilmore and Gomory).
+ *
+ * A pattern is a mix of VM types that one host model runs while meeting every SLO, valued
+ * by the per-host search. A linear program over patterns says how many hosts run each
+ * pattern:
+ *
+ *   minimise    sum_p cost_p x_p + M sum_t u_t
+ *   subject to  sum_p a_pt x_p + u_t >= n_t     for every VM type t   (demand)
+ *               sum_{p of model m} x_p <= s_m   for every host model m (supply)
+ *               x_p >= 0, u_t >= 0
+ *
+ * where cost_p is 1 (objective `hosts`) or the host's CPUs (the CPUs a datacenter pays
+ * for), and u_t counts VMs of type t no host can take, at a prohibitive price M. The LP
+ * optimum is a lower bound on any plan built from these patterns; rounding down and
+ * repairing greedily gives the plan, and the gap between the two is reported.
+ *
+ * The LP is solved by a real solver passed in as `solve` (HiGHS, compiled to
+ * WebAssembly), so this module stays free of I/O.
+ */
+
+export interface PatternValue {
+  feasible: boolean
+  deliveredBps: number
+  cpusHost: number
+  cpusAllocated: number
+}
+
+export interface Pattern {
+  /** Index of the host model. */
+  model: number
+  /** VMs of each type, by type index. */
+  counts: number[]
+  value: PatternValue
+}
+
+/** Value of running `counts` VMs of each type on one host of `model` (the per-host search). */
+export type Assess = (model: number, counts: number[]) => PatternValue
+
+export interface LpSolution {
+  status: string
+  objective: number
+  /** Primal value by variable name. */
+  values: Record<string, number>
+}
+
+/** Solves an LP given in CPLEX LP format. */
+export type LpSolve = (lp: string) => LpSolution
+
+export type ClusterObjective = 'hosts' | 'cpus'
+
+/**
+ * Patterns for every host model: for each VM type the largest homogeneous mix that still
+ * meets its SLOs (found by doubling, then bisection), and one mixed pattern filled in
+ * proportion to demand. `limit(model, type)` bounds a type's count on a model (CPUs).
+ */
+export function generatePatterns(models: number, types: number, demand: number[], assess: Assess,
+  limit: (model: number, type: number) => number): Pattern[] {
+  const patterns: Pattern[] = []
+  const seen = new Set<string>()
+  const add = (model: number, counts: number[]) => {
+    const key = `${model}:${counts.join(',')}`
+    if (seen.has(key) || counts.every(c => c === 0)) return
+    seen.add(key)
+    const value = assess(model, counts)
+    if (value.feasible) patterns.push({model, counts, value})
+  }
+
+  const unit = (t: number, k: number) => Array.from({length: types}, (_, i) => (i === t ? k : 0))
+  for (let m = 0; m < models; m++) {
+    for (let t = 0; t < types; t++) {
+      const cap = Math.min(limit(m, t), demand[t])
+      if (cap < 1 || !assess(m, unit(t, 1)).feasible) continue
+      let good = 1
+      let bad = cap + 1
+      for (let k = 2; k <= cap; k *= 2) {
+        if (assess(m, unit(t, k)).feasible) good = k
+        else {
+          bad = k
+          break
+        }
+      }
+
+      if (bad === cap + 1 && good < cap) {
+        if (assess(m, unit(t, cap)).feasible) good = cap
+        else bad = cap
+      }
+
+      while (bad - good > 1) {
+        const mid = Math.floor((good + bad) / 2)
+        if (assess(m, unit(t, mid)).feasible) good = mid
+        else bad = mid
+      }
+
+      add(m, unit(t, good))
+    }
+
+    // A mix in proportion to demand: add the most under-represented type while it fits.
+    const counts = Array.from({length: types}, () => 0)
+    const total = demand.reduce((s, n) => s + n, 0)
+    for (;;) {
+      const order = [...Array.from({length: types}).keys()]
+        .filter(t => counts[t] < Math.min(demand[t], limit(m, t)))
+        .sort((a, b) => counts[a] / demand[a] - counts[b] / demand[b] || a - b)
+      let grown = false
+      for (const t of order) {
+        const next = [...counts]
+        next[t]++
+        if (assess(m, next).feasible) {
+          counts[t]++
+          grown = true
+          break
+        }
+      }
+
+      if (!grown || counts.reduce((s, c) => s + c, 0) >= total) break
+    }
+
+    add(m, counts)
+  }
+
+  return patterns
+}
+
+export interface HostAssignment {
+  model: number
+  /** VMs of each type on this host. */
+  counts: number[]
+  /** The pattern it comes from (a host filled by repair may run fewer VMs than its pattern). */
+  pattern: number
+}
+
+export interface ClusterPlacement {
+  hosts: HostAssignment[]
+  /** VMs of each type that no host could take. */
+  unplaced: number[]
+  /** LP lower bound on the objective over these patterns. */
+  bound: number
+  /** The plan's objective (hosts, or CPUs of the hosts used). */
+  objective: number
+  /** (objective - bound) / objective; 0 when both are 0. */
+  gap: number
+}
+
+/** Price per VM left unplaced: larger than any host could cost. */
+const UNPLACED_PRICE = 1e6
+
+export function placeCluster(patterns: Pattern[], supply: number[], demand: number[], objective: ClusterObjective,
+  solve: LpSolve): ClusterPlacement {
+  const cost = (p: Pattern) => (objective === 'hosts' ? 1 : p.value.cpusHost)
+  const lines: string[] = ['Minimize', ` obj: ${[
+    ...patterns.map((p, i) => `${cost(p)} x${i}`),
+    ...demand.map((_, t) => `${UNPLACED_PRICE} u${t}`),
+  ].join(' + ') || '0 u0'}`, 'Subject To']
+  demand.forEach((n, t) => {
+    const terms = patterns.flatMap((p, i) => (p.counts[t] > 0 ? [`${p.counts[t]} x${i}`] : []))
+    lines.push(` d${t}: ${[...terms, `u${t}`].join(' + ')} >= ${n}`)
+  })
+  supply.forEach((s, m) => {
+    const terms = patterns.flatMap((p, i) => (p.model === m ? [`x${i}`] : []))
+    if (terms.length > 0) lines.push(` s${m}: ${terms.join(' + ')} <= ${s}`)
+  })
+  lines.push('End')
+  const solution = solve(lines.join('\n'))
+  if (solution.status !== 'Optimal') throw new Error(`the placement LP did not solve: ${solution.status}`)
+  const x = patterns.map((_, i) => solution.values[`x${i}`] ?? 0)
+  const bound = patterns.reduce((s, p, i) => s + cost(p) * x[i], 0)
+
+  // Round down, then repair: hosts for the remaining VMs, cheapest coverage first.
+  const remaining = [...demand]
+  const used = supply.map(() => 0)
+  const hosts: HostAssignment[] = []
+  const place = (i: number, counts: number[]) => {
+    const p = patterns[i]
+    used[p.model]++
+    counts.forEach((c, t) => {
+      remaining[t] -= c
+    })
+    hosts.push({model: p.model, counts, pattern: i})
+  }
+
+  x.forEach((value, i) => {
+    for (let k = 0; k < Math.floor(value + 1e-9); k++) {
+      const counts = patterns[i].counts.map((c, t) => Math.min(c, remaining[t]))
+      if (counts.some(c => c > 0) && used[patterns[i].model] < supply[patterns[i].model]) place(i, counts)
+    }
+  })
+  for (;;) {
+    let best = -1
+    let bestScore = 0
+    patterns.forEach((p, i) => {
+      if (used[p.model] >= supply[p.model]) return
+      const covered = p.counts.reduce((s, c, t) => s + Math.min(c, remaining[t]), 0)
+      const score = covered / cost(p)
+      if (covered > 0 && score > bestScore) {
+        best = i
+        bestScore = score
+      }
+    })
+    if (best < 0) break
+    place(best, patterns[best].counts.map((c, t) => Math.min(c, remaining[t])))
+  }
+
+  const planned = hosts.reduce((s, h) => s + cost(patterns[h.pattern]), 0)
+  const unplaced = remaining.map(r => Math.max(0, r))
+  return {hosts, unplaced, bound, objective: planned, gap: planned > 0 ? Math.max(0, (planned - bound) / planned) : 0}
+}
