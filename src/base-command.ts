@@ -7,8 +7,20 @@ import {LayoutError, PolicyError} from './model/errors.js'
 export abstract class SidecoreCommand extends Command {
   /** Print `Error: message` on stderr as it is (no wrapping, no stack) and exit. */
   protected fail(message: string, exit = 2): never {
-    this.logToStderr(`Error: ${message}`)
+    // Under --json the error is the JSON document on stdout.
+    if (this.jsonEnabled()) this.logJson({error: {message, exit}})
+    else this.logToStderr(`Error: ${message}`)
     this.exit(exit)
+  }
+
+  /** Under --json, an exit `fail` asked for is not an error to print again. */
+  protected override async catch(error: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
+    if (this.jsonEnabled() && error.code === 'EEXIT' && error.oclif?.exit !== undefined) {
+      process.exitCode = error.oclif.exit
+      return undefined
+    }
+
+    return super.catch(error)
   }
 
   /** Report input and layout errors to the user; anything else is a bug and propagates. */

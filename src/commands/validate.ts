@@ -48,7 +48,8 @@ export default class Validate extends SidecoreCommand {
       this.log(`\n${results.length - failed} passed, ${failed} failed`)
     }
 
-    if (!pass) this.exit(1)
+    // Fail the run, after the JSON document when --json is on.
+    if (!pass) process.exitCode = 1
     return {pass, results}
   }
 }

@@ -51,8 +51,8 @@ export type ClusterObjective = 'hosts' | 'cpus'
 
 /**
  * Patterns for every host model: for each VM type the largest homogeneous mix that still
- * meets its SLOs (found by doubling, then bisection), and one mixed pattern filled in
- * proportion to demand. `limit(model, type)` bounds a type's count on a model (CPUs).
+ * meets its SLOs (found by doubling, then bisection), and the largest mix in proportion
+ * to demand (bisection on its scale). `limit(model, type)` bounds a type's count on a model (CPUs).
  */
 export function generatePatterns(models: number, types: number, demand: number[], assess: Assess,
   limit: (model: number, type: number) => number): Pattern[] {
@@ -95,27 +95,19 @@ export function generatePatterns(models: number, types: number, demand: number[]
       add(m, unit(t, good))
     }
 
-    // A mix in proportion to demand: add the most under-represented type while it fits.
-    const counts = Array.from({length: types}, () => 0)
+    // A mix in proportion to demand, scaled up as far as it fits (bisection on the scale).
     const total = demand.reduce((s, n) => s + n, 0)
-    for (;;) {
-      const order = [...Array.from({length: types}).keys()]
-        .filter(t => counts[t] < Math.min(demand[t], limit(m, t)))
-        .sort((a, b) => counts[a] / demand[a] - counts[b] / demand[b] || a - b)
-      let grown = false
-      for (const t of order) {
-        const next = [...counts]
-        next[t]++
-        if (assess(m, next).feasible) {
-          counts[t]++
-          grown = true
-          break
-        }
-      }
-
-      if (!grown || counts.reduce((s, c) => s + c, 0) >= total) break
+    const mix = (scale: number) => demand.map((n, t) => Math.min(limit(m, t), n, Math.floor(scale * n / total)))
+    let low = 0
+    let high = total
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2)
+      const counts = mix(mid)
+      if (counts.every(c => c === 0) || assess(m, counts).feasible) low = mid
+      else high = mid
     }
 
+    const counts = mix(low)
     add(m, counts)
   }
 

@@ -159,3 +159,21 @@ export function policyLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy):
     throw error
   }
 }
+
+/**
+ * The space `plan` searches on a host model unless told otherwise: today's default and
+ * the shared designs, kick or poll, the best interrupt delivery the platform has, up to
+ * two I/O cores per node, workers shared only within a cgroup (the RFC's rule).
+ */
+export function defaultSpace(host: Host): SearchSpace {
+  return {
+    net: ['vhost-per-device', 'vhost-shared', 'elvis'],
+    block: ['vhost-blk'],
+    notifications: [{kind: 'kick'}, {kind: 'poll'}],
+    interrupts: [host.platform.postedInterrupts ? 'posted' : host.platform.pvEoi ? 'pv-eoi' : 'exit'],
+    maxIoCoresPerNode: 2,
+    sharing: 'same-cgroup',
+    devicesPerWorker: 7,
+    floatOn: 'vm-cpus',
+  }
+}

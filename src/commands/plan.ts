@@ -1,0 +1,83 @@
+import path from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {SidecoreCommand} from '../base-command.js'
+import {loadCalibration, loadCluster, loadWorkload, packageRoot} from '../io/load.js'
+import {loadLpSolver} from '../io/lp.js'
+import {writeFilesAtomic} from '../io/write.js'
+import {toCsv} from '../report/csv.js'
+import {type PlanSummary, planSummary, planTables, renderPlanSummary} from '../report/plan.js'
+import {TABLE_NAMES} from '../report/tables.js'
+import {type PlanModel, planCluster} from '../search/plan.js'
+import {defaultSpace} from '../search/space.js'
+
+export default class Plan extends SidecoreCommand {
+  static override description = 'Plan a cluster: place every VM of a workload on a host and lay out each host for the most throughput per CPU within every SLO.'
+  static override enableJsonFlag = true
+  static override examples = [
+    '<%= config.bin %> plan',
+    '<%= config.bin %> plan data/clusters/example.yaml data/workloads/datacenter.yaml --out plan/',
+    '<%= config.bin %> plan --objective hosts --seed 7 --json',
+  ]
+
+  static override args = {
+    cluster: Args.string({description: 'cluster file (default: the example datacenter, data/clusters/example.yaml)'}),
+    workload: Args.string({description: 'workload file (default: data/workloads/datacenter.yaml)'}),
+  }
+
+  static override flags = {
+    objective: Flags.string({options: ['throughput-per-cpu', 'hosts', 'latency'], default: 'throughput-per-cpu',
+      description: 'what the search maximises, within every SLO'}),
+    seed: Flags.integer({default: 1, description: 'seed of the search\'s random restarts'}),
+    budget: Flags.integer({default: 40, min: 1, description: 'layouts the per-host search evaluates at most per VM mix'}),
+    out: Flags.directory({default: 'plan', description: 'directory for plan.json and the CSV tables'}),
+  }
+
+  async run(): Promise<PlanSummary> {
+    const {args, flags} = await this.parse(Plan)
+    const root = packageRoot()
+    const clusterFile = args.cluster ?? path.join(root, 'data', 'clusters', 'example.yaml')
+    const workloadFile = args.workload ?? path.join(root, 'data', 'workloads', 'datacenter.yaml')
+    let cluster
+    let workload
+    const models: PlanModel[] = []
+    try {
+      cluster = await loadCluster(clusterFile)
+      workload = await loadWorkload(workloadFile)
+      for (const entry of cluster.entries) {
+        let model = models.find(m => m.host.model === entry.host.model)
+        if (!model) {
+          model = {host: entry.host, calibration: (await loadCalibration(entry.host.calibration ?? 'current')).calibration, entries: []}
+          models.push(model)
+        }
+
+        model.entries.push({count: entry.count, labels: entry.labels})
+      }
+    } catch (error) {
+      this.failOnUserError(error)
+    }
+
+    const solve = await loadLpSolver()
+    const progress = process.stderr.isTTY && !this.jsonEnabled()
+      ? (done: number, total: number, stage: string) => process.stderr.write(`\r${stage}: ${done}/${total}   `)
+      : undefined
+    const plan = planCluster({
+      models, workload, objective: flags.objective as 'throughput-per-cpu' | 'hosts' | 'latency', accounting: 'host',
+      seed: flags.seed, budget: flags.budget, space: defaultSpace, solve, progress,
+    })
+    if (progress) process.stderr.write('\r\u001B[K')
+    const tables = planTables(plan)
+    await writeFilesAtomic(flags.out, {
+      'plan.json': `${JSON.stringify({cluster: cluster.name, workload: workload.name, ...plan}, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'unbounded' : v), 2)}\n`,
+      ...Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, toCsv(tables[t])])),
+    })
+    const summary = planSummary(plan)
+    if (!this.jsonEnabled()) {
+      this.log(renderPlanSummary(summary))
+      this.log(`\nwrote plan.json and ${TABLE_NAMES.map(t => `${t}.csv`).join(', ')} to ${flags.out}`)
+    }
+
+    return summary
+  }
+}

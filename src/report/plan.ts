@@ -1,0 +1,103 @@
+/**
+ * Plan -> summary (for the terminal and `--json`) and tables (for CSV). Every figure is
+ * summed from the plan's own host evaluations, so the summary and plan.json agree.
+ */
+import type {CpuRole} from '../model/types.js'
+import type {Plan} from '../search/plan.js'
+import {formatBitRate, formatIops, formatLatency, formatPercent} from './format.js'
+import {type Tables, concatTables, evaluationTables} from './tables.js'
+import {renderTable} from './terminal.js'
+
+export interface PlanSummary {
+  objective: string
+  hostsUsed: number
+  hostsByModel: Record<string, number>
+  cpusByRole: Record<CpuRole, number>
+  cpus: number
+  deliveredGbps: number
+  netGbps: number
+  iops: number
+  gbpsPerCpu: number
+  gbpsPerAllocatedCpu: number
+  p99ByVmType: Record<string, number>
+  vms: number
+  vmsPlaced: number
+  unplaced: {id: string; type: string; reason: string}[]
+  sloViolations: number
+  bound: number
+  placementObjective: number
+  gap: number
+  searches: number
+  evaluations: number
+}
+
+export function planSummary(plan: Plan): PlanSummary {
+  const hostsByModel: Record<string, number> = {}
+  const cpusByRole: Record<CpuRole, number> = {vm: 0, io: 0, housekeeping: 0, idle: 0}
+  let delivered = 0
+  let net = 0
+  let iops = 0
+  let cpus = 0
+  let allocated = 0
+  let violations = 0
+  const p99: Record<string, number> = {}
+  for (const h of plan.hosts) {
+    const t = h.evaluation.totals
+    hostsByModel[h.model] = (hostsByModel[h.model] ?? 0) + 1
+    for (const c of h.evaluation.cpus) cpusByRole[c.role]++
+    delivered += t.deliveredBps
+    net += t.netBps
+    iops += t.iops
+    cpus += t.cpusHost
+    allocated += t.cpusAllocated
+    violations += t.sloViolations
+    for (const v of h.evaluation.vms) p99[v.type] = Math.max(p99[v.type] ?? 0, v.p99LatencyS)
+  }
+
+  return {
+    objective: plan.objective,
+    hostsUsed: plan.hosts.length,
+    hostsByModel,
+    cpusByRole,
+    cpus,
+    deliveredGbps: delivered / 1e9,
+    netGbps: net / 1e9,
+    iops,
+    gbpsPerCpu: cpus > 0 ? delivered / 1e9 / cpus : 0,
+    gbpsPerAllocatedCpu: allocated > 0 ? delivered / 1e9 / allocated : 0,
+    p99ByVmType: p99,
+    vms: plan.vms.length,
+    vmsPlaced: plan.vms.filter(v => v.host).length,
+    unplaced: plan.vms.filter(v => !v.host).map(v => ({id: v.id, type: v.type, reason: v.reason ?? ''})),
+    sloViolations: violations,
+    bound: plan.bound,
+    placementObjective: plan.placementObjective,
+    gap: plan.gap,
+    searches: plan.searches,
+    evaluations: plan.evaluations,
+  }
+}
+
+export function renderPlanSummary(s: PlanSummary): string {
+  const lines = [
+    `Hosts        ${s.hostsUsed} used: ${Object.entries(s.hostsByModel).map(([m, n]) => `${n} x ${m}`).join(', ')}`,
+    `CPUs         ${s.cpus}: ${Object.entries(s.cpusByRole).map(([r, n]) => `${n} ${r}`).join(', ')}`,
+    `Delivered    ${formatBitRate(s.deliveredGbps * 1e9)} (net ${formatBitRate(s.netGbps * 1e9)}), ${formatIops(s.iops)}`,
+    `Per CPU      ${s.gbpsPerCpu.toPrecision(3)} Gbit/s per host CPU, ${s.gbpsPerAllocatedCpu.toPrecision(3)} Gbit/s per allocated CPU`,
+    `VMs          ${s.vmsPlaced} of ${s.vms} placed${s.unplaced.length > 0 ? `; ${s.unplaced.length} unplaced` : ''}`,
+    `SLO          ${s.sloViolations === 0 ? 'met everywhere' : `${s.sloViolations} violations`}`,
+    `Bound        ${s.bound.toPrecision(6)} (plan ${s.placementObjective}, gap ${formatPercent(s.gap)}) on ${s.objective === 'hosts' ? 'hosts' : 'host CPUs'}`,
+    '',
+    renderTable(['VM type', 'p99'], Object.entries(s.p99ByVmType).map(([t, v]) => [t, formatLatency(v)])),
+  ]
+  if (s.unplaced.length > 0) {
+    lines.push('', renderTable(['Unplaced VM', 'Type', 'Reason'], s.unplaced.map(u => [u.id, u.type, u.reason])))
+  }
+
+  return lines.join('\n')
+}
+
+/** The CSV tables of a plan: every host's rows, hosts in plan order. */
+export function planTables(plan: Plan): Tables {
+  return concatTables(plan.hosts.map(h => evaluationTables(h.evaluation)))
+}

@@ -1,0 +1,179 @@
+/**
+ * Planning a cluster: the whole flow.
+ *
+ *   Cluster (host models x counts) + Workload (VM types x counts)
+ *     -> patterns      per host model, VM-type mixes valued by the per-host search
+ *     -> placeCluster  LP over patterns (HiGHS): host counts per pattern, bound, gap
+ *     -> hosts         concrete hosts in cluster order, each with its searched layout,
+ *                      evaluated under the model with the VMs' own names
+ *
+ * Identical host models with identical VM mixes are searched once (memoised by
+ * signature). Every VM of the workload ends up on exactly one host or in `unplaced`
+ * with the reason.
+ */
+import {evaluate} from '../model/evaluate.js'
+import type {Calibration, Evaluation, Host, Layout, Vm, Workload} from '../model/types.js'
+import {type LpSolve, type PatternValue, generatePatterns, placeCluster} from './cluster.js'
+import {type HostSearchResult, searchHost} from './host.js'
+import type {Accounting, Objective} from './objective.js'
+import type {SearchSpace} from './space.js'
+
+export interface PlanModel {
+  host: Host
+  calibration: Calibration
+  /** Cluster entries of this model: how many hosts, with which labels. */
+  entries: {count: number; labels: Record<string, string>}[]
+}
+
+export interface PlanInput {
+  models: PlanModel[]
+  workload: Workload
+  objective: Objective
+  accounting: Accounting
+  seed: number
+  /** The layouts the per-host search may choose among on a host model. */
+  space: (host: Host) => SearchSpace
+  /** Layouts the per-host search evaluates at most per VM mix. */
+  budget: number
+  solve: LpSolve
+  /** Called as work completes, for a progress bar. */
+  progress?: (done: number, total: number, stage: string) => void
+}
+
+export interface PlannedHost {
+  id: string
+  model: string
+  labels: Record<string, string>
+  vms: string[]
+  layout: Layout
+  evaluation: Evaluation
+}
+
+export interface PlannedVm {
+  id: string
+  type: string
+  host?: string
+  /** Why the VM has no host. */
+  reason?: string
+}
+
+export interface Plan {
+  objective: Objective
+  accounting: Accounting
+  seed: number
+  hosts: PlannedHost[]
+  vms: PlannedVm[]
+  /** LP lower bound on the placement objective (hosts or CPUs of the hosts used). */
+  bound: number
+  /** The placement objective of this plan. */
+  placementObjective: number
+  gap: number
+  /** Per-host searches run (distinct model and VM mix). */
+  searches: number
+  evaluations: number
+}
+
+export const UNPLACED_NO_MODEL = 'no host model can run this VM type within its SLO'
+export const UNPLACED_NO_CAPACITY = 'the cluster has no host left that can take it'
+
+export function planCluster(input: PlanInput): Plan {
+  const {models, workload} = input
+  const types = workload.entries.map(e => e.type)
+  const demand = workload.entries.map(e => e.count)
+  const supply = models.map(m => m.entries.reduce((s, e) => s + e.count, 0))
+  const memo = new Map<string, HostSearchResult | undefined>()
+  let evaluations = 0
+  const vmsFor = (counts: number[]): Vm[] =>
+    counts.flatMap((n, t) => Array.from({length: n}, (_, i) => ({id: `${types[t].name}-${i}`, type: types[t]})))
+  const search = (m: number, counts: number[]) => {
+    const key = `${m}:${counts.join(',')}`
+    if (!memo.has(key)) {
+      const model = models[m]
+      const found = searchHost(model.host, vmsFor(counts), model.calibration, input.space(model.host),
+        {objective: input.objective, accounting: input.accounting, seed: input.seed, maxEvaluations: input.budget})
+      evaluations += found?.evaluations ?? 0
+      memo.set(key, found)
+      input.progress?.(memo.size, memo.size, 'searching host layouts')
+    }
+
+    return memo.get(key)
+  }
+
+  const assess = (m: number, counts: number[]): PatternValue => {
+    const found = search(m, counts)
+    const t = found?.best.evaluation.totals
+    return {
+      feasible: found?.best.score.feasible ?? false,
+      deliveredBps: t?.deliveredBps ?? 0,
+      cpusHost: models[m].host.cpus.length,
+      cpusAllocated: t?.cpusAllocated ?? 0,
+    }
+  }
+
+  const limit = (m: number, t: number) => Math.floor(models[m].host.cpus.length / types[t].vcpus)
+  const patterns = generatePatterns(models.length, types.length, demand, assess, limit)
+  const placement = placeCluster(patterns, supply, demand, input.objective === 'hosts' ? 'hosts' : 'cpus', input.solve)
+
+  // Concrete hosts: cluster entries in order, filled with the placement's hosts of their model.
+  const byModel = models.map((_, m) => placement.hosts.filter(h => h.model === m))
+  const next = types.map(() => 0)
+  const vms: PlannedVm[] = []
+  const hosts: PlannedHost[] = []
+  models.forEach((model, m) => {
+    let k = 0
+    let index = 0
+    for (const entry of model.entries) {
+      for (let i = 0; i < entry.count && k < byModel[m].length; i++, k++) {
+        const counts = byModel[m][k].counts
+        const id = `${model.host.model}-${index++}`
+        const found = search(m, counts)
+        if (!found) continue
+        // Rename the searched layout's VMs (type-i from 0) to the workload's VMs.
+        const rename = new Map<string, string>()
+        counts.forEach((n, t) => {
+          for (let j = 0; j < n; j++) rename.set(`${types[t].name}-${j}`, `${types[t].name}-${next[t]++}`)
+        })
+        const layout = renameLayout({...found.best.layout, host: id}, rename)
+        const hostVms: Vm[] = vmsFor(counts).map(v => ({id: rename.get(v.id)!, type: v.type}))
+        const evaluation = {...evaluate(model.host, hostVms, layout, model.calibration), host: id}
+        for (const v of hostVms) vms.push({id: v.id, type: v.type.name, host: id})
+        hosts.push({id, model: model.host.model, labels: entry.labels, vms: hostVms.map(v => v.id), layout, evaluation})
+        input.progress?.(hosts.length, placement.hosts.length, 'evaluating hosts')
+      }
+    }
+  })
+
+  // Whatever has no host, with the reason.
+  const feasibleSomewhere = types.map((_, t) => patterns.some(p => p.counts[t] > 0))
+  types.forEach((type, t) => {
+    for (let i = next[t]; i < demand[t]; i++) {
+      vms.push({id: `${type.name}-${i}`, type: type.name, reason: feasibleSomewhere[t] ? UNPLACED_NO_CAPACITY : UNPLACED_NO_MODEL})
+    }
+  })
+
+  return {
+    objective: input.objective,
+    accounting: input.accounting,
+    seed: input.seed,
+    hosts,
+    vms,
+    bound: placement.bound,
+    placementObjective: placement.objective,
+    gap: placement.gap,
+    searches: memo.size,
+    evaluations,
+  }
+}
+
+function renameLayout(layout: Layout, rename: Map<string, string>): Layout {
+  const ref = (r: string) => {
+    const slash = r.indexOf('/')
+    return `${rename.get(r.slice(0, slash)) ?? r.slice(0, slash)}${r.slice(slash)}`
+  }
+
+  return {
+    ...layout,
+    vms: layout.vms.map(p => ({...p, vm: rename.get(p.vm) ?? p.vm})),
+    workers: layout.workers.map(w => ({...w, devices: w.devices.map(ref)})),
+  }
+}
