@@ -7,7 +7,7 @@ import {loadCalibration, loadCluster, loadWorkload, packageRoot} from '../io/loa
 import {loadLpSolver} from '../io/lp.js'
 import {writeFilesAtomic} from '../io/write.js'
 import {toCsv} from '../report/csv.js'
-import {type PlanSummary, planSummary, planTables, renderPlanSummary} from '../report/plan.js'
+import {type PlanSummary, planDocument, planSummary, planTables, renderPlanSummary} from '../report/plan.js'
 import {TABLE_NAMES} from '../report/tables.js'
 import {type PlanModel, planCluster} from '../search/plan.js'
 import {defaultSpace} from '../search/space.js'
@@ -69,7 +69,7 @@ export default class Plan extends SidecoreCommand {
     if (progress) process.stderr.write('\r\u001B[K')
     const tables = planTables(plan)
     await writeFilesAtomic(flags.out, {
-      'plan.json': `${JSON.stringify({cluster: cluster.name, workload: workload.name, ...plan}, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'unbounded' : v), 2)}\n`,
+      'plan.json': `${JSON.stringify(planDocument(plan, {cluster: cluster.name, workload: workload.name}), undefined, 1)}\n`,
       ...Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, toCsv(tables[t])])),
     })
     const summary = planSummary(plan)

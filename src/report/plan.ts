@@ -3,8 +3,8 @@
  * summed from the plan's own host evaluations, so the summary and plan.json agree.
  */
 import type {CpuRole} from '../model/types.js'
-import type {Plan} from '../search/plan.js'
-import {formatBitRate, formatIops, formatLatency, formatPercent} from './format.js'
+import {type Plan, hostEvaluation, hostLayout} from '../search/plan.js'
+import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
 import {type Tables, concatTables, evaluationTables} from './tables.js'
 import {renderTable} from './terminal.js'
 
@@ -42,16 +42,17 @@ export function planSummary(plan: Plan): PlanSummary {
   let violations = 0
   const p99: Record<string, number> = {}
   for (const h of plan.hosts) {
-    const t = h.evaluation.totals
+    const ev = plan.mixes[h.mix].evaluation
+    const t = ev.totals
     hostsByModel[h.model] = (hostsByModel[h.model] ?? 0) + 1
-    for (const c of h.evaluation.cpus) cpusByRole[c.role]++
+    for (const c of ev.cpus) cpusByRole[c.role]++
     delivered += t.deliveredBps
     net += t.netBps
     iops += t.iops
     cpus += t.cpusHost
     allocated += t.cpusAllocated
     violations += t.sloViolations
-    for (const v of h.evaluation.vms) p99[v.type] = Math.max(p99[v.type] ?? 0, v.p99LatencyS)
+    for (const v of ev.vms) p99[v.type] = Math.max(p99[v.type] ?? 0, v.p99LatencyS)
   }
 
   return {
@@ -99,5 +100,40 @@ export function renderPlanSummary(s: PlanSummary): string {
 
 /** The CSV tables of a plan: every host's rows, hosts in plan order. */
 export function planTables(plan: Plan): Tables {
-  return concatTables(plan.hosts.map(h => evaluationTables(h.evaluation)))
+  return concatTables(plan.hosts.map(h => evaluationTables(hostEvaluation(plan, h))))
+}
+
+/** plan.json: every host's layout (CPU lists per role), every VM's host, and the bound and gap. */
+export function planDocument(plan: Plan, names: {cluster: string; workload: string}): object {
+  return {
+    cluster: names.cluster,
+    workload: names.workload,
+    objective: plan.objective,
+    accounting: plan.accounting,
+    seed: plan.seed,
+    bound: plan.bound,
+    placementObjective: plan.placementObjective,
+    gap: plan.gap,
+    hosts: plan.hosts.map(h => {
+      const layout = hostLayout(plan, h)
+      const roles: Record<string, number[]> = {}
+      for (const [cpu, role] of Object.entries(layout.roles)) (roles[role] ??= []).push(Number(cpu))
+      const t = plan.mixes[h.mix].evaluation.totals
+      return {
+        id: h.id,
+        model: h.model,
+        labels: h.labels,
+        cpus: Object.fromEntries(Object.entries(roles).map(([role, list]) => [role, formatCpuList(list)])),
+        vms: layout.vms.map(p => ({vm: p.vm, node: p.node, cpus: formatCpuList(p.vcpuPins)})),
+        workers: layout.workers.map(w => ({
+          id: w.id, architecture: w.architecture, cpus: formatCpuList(w.cpus), floating: w.floating,
+          notification: formatNotification(w.notification), devices: w.devices,
+        })),
+        interrupt: layout.interrupt,
+        sharing: layout.sharing,
+        totals: t,
+      }
+    }),
+    vms: plan.vms,
+  }
 }

@@ -40,13 +40,22 @@ export interface PlanInput {
   progress?: (done: number, total: number, stage: string) => void
 }
 
+/** A VM mix on a host model, searched and evaluated once, with the VMs named `type-i` from 0. */
+export interface PlannedMix {
+  model: string
+  counts: number[]
+  layout: Layout
+  evaluation: Evaluation
+}
+
 export interface PlannedHost {
   id: string
   model: string
   labels: Record<string, string>
+  /** Index into `mixes`. */
+  mix: number
+  /** The workload's VMs on this host, in the order of the mix's VMs. */
   vms: string[]
-  layout: Layout
-  evaluation: Evaluation
 }
 
 export interface PlannedVm {
@@ -61,6 +70,7 @@ export interface Plan {
   objective: Objective
   accounting: Accounting
   seed: number
+  mixes: PlannedMix[]
   hosts: PlannedHost[]
   vms: PlannedVm[]
   /** LP lower bound on the placement objective (hosts or CPUs of the hosts used). */
@@ -114,31 +124,38 @@ export function planCluster(input: PlanInput): Plan {
   const patterns = generatePatterns(models.length, types.length, demand, assess, limit)
   const placement = placeCluster(patterns, supply, demand, input.objective === 'hosts' ? 'hosts' : 'cpus', input.solve)
 
-  // Concrete hosts: cluster entries in order, filled with the placement's hosts of their model.
+  // Concrete hosts: cluster entries in order, filled with the placement's hosts of their
+  // model. Hosts with the same mix share one searched layout and evaluation.
   const byModel = models.map((_, m) => placement.hosts.filter(h => h.model === m))
   const next = types.map(() => 0)
   const vms: PlannedVm[] = []
   const hosts: PlannedHost[] = []
+  const mixes: PlannedMix[] = []
+  const mixIndex = new Map<string, number>()
   models.forEach((model, m) => {
     let k = 0
     let index = 0
     for (const entry of model.entries) {
       for (let i = 0; i < entry.count && k < byModel[m].length; i++, k++) {
         const counts = byModel[m][k].counts
-        const id = `${model.host.model}-${index++}`
         const found = search(m, counts)
         if (!found) continue
-        // Rename the searched layout's VMs (type-i from 0) to the workload's VMs.
-        const rename = new Map<string, string>()
+        const key = `${m}:${counts.join(',')}`
+        let mix = mixIndex.get(key)
+        if (mix === undefined) {
+          mix = mixes.length
+          mixIndex.set(key, mix)
+          mixes.push({model: model.host.model, counts, layout: found.best.layout, evaluation: found.best.evaluation})
+        }
+
+        const id = `${model.host.model}-${index++}`
+        const names = counts.flatMap((n, t) => Array.from({length: n}, () => `${types[t].name}-${next[t]++}`))
+        let j = 0
         counts.forEach((n, t) => {
-          for (let j = 0; j < n; j++) rename.set(`${types[t].name}-${j}`, `${types[t].name}-${next[t]++}`)
+          for (let c = 0; c < n; c++) vms.push({id: names[j++], type: types[t].name, host: id})
         })
-        const layout = renameLayout({...found.best.layout, host: id}, rename)
-        const hostVms: Vm[] = vmsFor(counts).map(v => ({id: rename.get(v.id)!, type: v.type}))
-        const evaluation = {...evaluate(model.host, hostVms, layout, model.calibration), host: id}
-        for (const v of hostVms) vms.push({id: v.id, type: v.type.name, host: id})
-        hosts.push({id, model: model.host.model, labels: entry.labels, vms: hostVms.map(v => v.id), layout, evaluation})
-        input.progress?.(hosts.length, placement.hosts.length, 'evaluating hosts')
+        hosts.push({id, model: model.host.model, labels: entry.labels, mix, vms: names})
+        input.progress?.(hosts.length, placement.hosts.length, 'laying out hosts')
       }
     }
   })
@@ -155,6 +172,7 @@ export function planCluster(input: PlanInput): Plan {
     objective: input.objective,
     accounting: input.accounting,
     seed: input.seed,
+    mixes,
     hosts,
     vms,
     bound: placement.bound,
@@ -165,15 +183,49 @@ export function planCluster(input: PlanInput): Plan {
   }
 }
 
-function renameLayout(layout: Layout, rename: Map<string, string>): Layout {
-  const ref = (r: string) => {
-    const slash = r.indexOf('/')
-    return `${rename.get(r.slice(0, slash)) ?? r.slice(0, slash)}${r.slice(slash)}`
-  }
+/**
+ * The mix's VM names on a host mapped to the host's own VMs: the layout lists the mix's
+ * VMs in the order the mix was built, which is the order of `host.vms`.
+ */
+function renames(plan: Plan, host: PlannedHost): Map<string, string> {
+  return new Map(plan.mixes[host.mix].layout.vms.map((p, j) => [p.vm, host.vms[j]]))
+}
 
+export function renameRef(ref: string, rename: Map<string, string>): string {
+  const slash = ref.indexOf('/')
+  if (slash < 0) return rename.get(ref) ?? ref
+  return `${rename.get(ref.slice(0, slash)) ?? ref.slice(0, slash)}${ref.slice(slash)}`
+}
+
+/** A host's layout, with its own name and its VMs' names. */
+export function hostLayout(plan: Plan, host: PlannedHost): Layout {
+  const layout = plan.mixes[host.mix].layout
+  const rename = renames(plan, host)
   return {
     ...layout,
+    host: host.id,
     vms: layout.vms.map(p => ({...p, vm: rename.get(p.vm) ?? p.vm})),
-    workers: layout.workers.map(w => ({...w, devices: w.devices.map(ref)})),
+    workers: layout.workers.map(w => ({...w, devices: w.devices.map(r => renameRef(r, rename))})),
+  }
+}
+
+/** A host's evaluation, with its own name and its VMs' names. */
+export function hostEvaluation(plan: Plan, host: PlannedHost): Evaluation {
+  const ev = plan.mixes[host.mix].evaluation
+  const rename = renames(plan, host)
+  const resource = (kind: string, r: string) => (kind === 'vcpu' ? r.split('+').map(x => rename.get(x) ?? x).join('+') : renameRef(r, rename))
+  return {
+    ...ev,
+    host: host.id,
+    devices: ev.devices.map(d => ({
+      ...d,
+      vm: rename.get(d.vm) ?? d.vm,
+      limit: ['offered-load', 'timer-ring', 'round-trip', 'queue-depth', 'vcpu'].includes(d.limit.kind)
+        ? {...d.limit, resource: resource(d.limit.kind, d.limit.resource)}
+        : d.limit,
+    })),
+    workers: ev.workers.map(w => ({...w, devices: w.devices.map(r => renameRef(r, rename))})),
+    cpus: ev.cpus.map(c => ({...c, vms: c.vms.map(v => rename.get(v) ?? v)})),
+    vms: ev.vms.map(v => ({...v, id: rename.get(v.id) ?? v.id})),
   }
 }

@@ -3,11 +3,12 @@ import os from 'node:os'
 import path from 'node:path'
 import {beforeAll, describe, expect, test} from 'vitest'
 
+import {parseCpuset} from '../../src/io/cpuset.js'
 import {loadWorkload} from '../../src/io/load.js'
 import {type Run, root, sidecore} from './cli.js'
 
 interface PlanJson {
-  hosts: {id: string; vms: string[]; layout: {roles: Record<string, string>; vms: {vm: string; vcpuPins: number[]}[]}}[]
+  hosts: {id: string; cpus: Record<string, string>; vms: {vm: string; node: number; cpus: string}[]}[]
   vms: {id: string; type: string; host?: string; reason?: string}[]
   bound: number
   gap: number
@@ -43,16 +44,19 @@ describe('sidecore plan', () => {
     expect(plan.vms).toHaveLength(expected)
     expect(new Set(plan.vms.map(v => v.id)).size).toBe(expected)
     for (const v of plan.vms) expect(Boolean(v.host) !== Boolean(v.reason)).toBe(true)
-    const onHosts = plan.hosts.flatMap(h => h.vms)
+    const onHosts = plan.hosts.flatMap(h => h.vms.map(v => v.vm))
     expect(new Set(onHosts).size).toBe(onHosts.length)
     expect(onHosts.length).toBe(plan.vms.filter(v => v.host).length)
   })
 
-  test('no CPU runs two vCPUs, and every pinned CPU has the vm role', () => {
+  test('no CPU runs two vCPUs or has two roles, and every pinned CPU has the vm role', () => {
     for (const h of plan.hosts) {
-      const pins = h.layout.vms.flatMap(v => v.vcpuPins)
+      const pins = h.vms.flatMap(v => parseCpuset(v.cpus))
       expect(new Set(pins).size).toBe(pins.length)
-      for (const c of pins) expect(h.layout.roles[c]).toBe('vm')
+      const roles = Object.values(h.cpus).flatMap(list => parseCpuset(list))
+      expect(new Set(roles).size).toBe(roles.length)
+      const vmCpus = new Set(parseCpuset(h.cpus.vm ?? ''))
+      for (const c of pins) expect(vmCpus.has(c)).toBe(true)
     }
   })
 

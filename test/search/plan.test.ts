@@ -1,0 +1,79 @@
+import {beforeAll, describe, expect, test} from 'vitest'
+
+import {loadCalibration} from '../../src/io/load.js'
+import {loadLpSolver} from '../../src/io/lp.js'
+import {normalizeHost} from '../../src/io/normalize.js'
+import {evaluate} from '../../src/model/evaluate.js'
+import type {Calibration, Vm, VmType, Workload} from '../../src/model/types.js'
+import type {LpSolve} from '../../src/search/cluster.js'
+import {type Plan, type PlanModel, hostEvaluation, hostLayout, planCluster} from '../../src/search/plan.js'
+import {defaultSpace} from '../../src/search/space.js'
+
+let solve: LpSolve
+let calibration: Calibration
+beforeAll(async () => {
+  solve = await loadLpSolver()
+  calibration = (await loadCalibration('era-2013')).calibration
+})
+
+const host = (name: string, sockets: number, cores: number) => normalizeHost({
+  name, sockets, cores_per_node: cores, threads_per_core: 2, frequency: '2.4 GHz', memory_per_node: '64 GiB',
+  nics: [{id: 'eth0', node: 0, line_rate: '25 Gbit/s'}],
+  block_devices: [{id: 'ssd0', node: 0, max_iops: '400 kIOPS', max_bandwidth: '3 GB/s', latency: '80 us'}],
+  platform: {posted_interrupts: true, pv_eoi: true, ioeventfd: true},
+})
+const types: VmType[] = [
+  {name: 'web', vcpus: 2, memoryBytes: 2 ** 32, tenant: 'a', cgroup: {path: '/a'}, slo: {minFraction: 0.95, maxP99S: 2e-3},
+    devices: [{id: 'eth0', kind: 'net', pattern: 'stream', direction: 'tx', sizeBytes: 1448, offered: 50_000, queueDepth: 1, protocol: 'tcp'}]},
+  {name: 'db', vcpus: 4, memoryBytes: 2 ** 34, tenant: 'b', cgroup: {path: '/b'}, slo: {minFraction: 0.95},
+    devices: [{id: 'vda', kind: 'block', pattern: 'rr', direction: 'read', sizeBytes: 8192, offered: 20_000, queueDepth: 16}]},
+]
+
+function small(counts: [number, number]): {models: PlanModel[]; workload: Workload} {
+  return {
+    models: [
+      {host: host('big', 2, 8), calibration, entries: [{count: 3, labels: {rack: 'r1'}}, {count: 2, labels: {rack: 'r2'}}]},
+      {host: host('edge', 1, 4), calibration, entries: [{count: 4, labels: {rack: 'e1'}}]},
+    ],
+    workload: {name: 'w', entries: [{type: types[0], count: counts[0]}, {type: types[1], count: counts[1]}]},
+  }
+}
+
+function plan(counts: [number, number]): Plan {
+  return planCluster({...small(counts), objective: 'throughput-per-cpu', accounting: 'host', seed: 3, budget: 25,
+    space: defaultSpace, solve})
+}
+
+describe('planCluster', () => {
+  test('every VM once: on one host or unplaced with a reason', () => {
+    const p = plan([20, 6])
+    expect(p.vms).toHaveLength(26)
+    expect(new Set(p.vms.map(v => v.id)).size).toBe(26)
+    const onHosts = p.hosts.flatMap(h => h.vms)
+    expect(new Set(onHosts).size).toBe(onHosts.length)
+    expect(onHosts.sort()).toEqual(p.vms.filter(v => v.host).map(v => v.id).sort())
+    for (const v of p.vms) expect(Boolean(v.host) !== Boolean(v.reason)).toBe(true)
+  })
+
+  test('the renamed evaluation of a host is what the model gives for that host and its own VMs', () => {
+    const p = plan([20, 6])
+    const {models, workload} = small([20, 6])
+    const typeOf = new Map(workload.entries.map(e => [e.type.name, e.type]))
+    for (const h of p.hosts.slice(0, 4)) {
+      const model = models.find(m => m.host.model === h.model)!
+      const vms: Vm[] = h.vms.map(id => ({id, type: typeOf.get(p.vms.find(v => v.id === id)!.type)!}))
+      const direct = evaluate(model.host, vms, hostLayout(p, h), calibration)
+      expect(hostEvaluation(p, h)).toStrictEqual({...direct, host: h.id})
+    }
+  })
+
+  test('demand beyond the cluster leaves VMs unplaced, with the capacity reason', () => {
+    const p = plan([400, 0])
+    expect(p.vms.filter(v => !v.host).length).toBeGreaterThan(0)
+    expect(p.vms.filter(v => !v.host).every(v => v.reason === 'the cluster has no host left that can take it')).toBe(true)
+  })
+
+  test('same input and seed, same plan', () => {
+    expect(plan([12, 4])).toStrictEqual(plan([12, 4]))
+  })
+})
