@@ -11,7 +11,6 @@
  * signature). Every VM of the workload ends up on exactly one host or in `unplaced`
  * with the reason.
  */
-import {evaluate} from '../model/evaluate.js'
 import type {Calibration, Evaluation, Host, Layout, Vm, Workload} from '../model/types.js'
 import {type LpSolve, type PatternValue, generatePatterns, placeCluster} from './cluster.js'
 import {type HostSearchResult, searchHost} from './host.js'
