@@ -6,8 +6,7 @@ import {SidecoreCommand} from '../base-command.js'
 import {loadCalibration, loadCluster, loadWorkload, packageRoot} from '../io/load.js'
 import {loadLpSolver} from '../io/lp.js'
 import {writeFilesAtomic} from '../io/write.js'
-import {toCsv} from '../report/csv.js'
-import {type PlanSummary, planDocument, planSummary, planTables, renderPlanSummary} from '../report/plan.js'
+import {type PlanSummary, planCsv, planJson, planSummary, renderPlanSummary} from '../report/plan.js'
 import {TABLE_NAMES} from '../report/tables.js'
 import {type PlanModel, planCluster} from '../search/plan.js'
 import {defaultSpace} from '../search/space.js'
@@ -67,10 +66,10 @@ export default class Plan extends SidecoreCommand {
       seed: flags.seed, budget: flags.budget, space: defaultSpace, solve, progress,
     })
     if (progress) process.stderr.write('\r\u001B[K')
-    const tables = planTables(plan)
+    const csv = planCsv(plan)
     await writeFilesAtomic(flags.out, {
-      'plan.json': `${JSON.stringify(planDocument(plan, {cluster: cluster.name, workload: workload.name}), undefined, 1)}\n`,
-      ...Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, toCsv(tables[t])])),
+      'plan.json': planJson(plan, {cluster: cluster.name, workload: workload.name}),
+      ...Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, csv[t]])),
     })
     const summary = planSummary(plan)
     if (!this.jsonEnabled()) {

@@ -15,7 +15,7 @@ import {stringify} from 'csv-stringify/sync'
 
 import type {Table} from './tables.js'
 
-export function toCsv(table: Table): string {
+export function toCsv(table: Table, header = true): string {
   const width = table.columns.length
   table.rows.forEach((row, i) => {
     if (row.length !== width) {
@@ -23,8 +23,18 @@ export function toCsv(table: Table): string {
     }
   })
   return stringify(table.rows, {
-    header: true,
+    header,
     columns: table.columns.map((c) => c.key),
     escape_formulas: true,
   })
+}
+
+/**
+ * One CSV text from tables that arrive in parts (a plan's hosts one after another): the
+ * header once, then every part's rows, without holding all rows at once.
+ */
+export function csvFromParts(parts: Iterable<Table>, empty: Table): string {
+  const chunks = [toCsv({...empty, rows: []})]
+  for (const part of parts) chunks.push(toCsv(part, false))
+  return chunks.join('')
 }

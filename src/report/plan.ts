@@ -5,7 +5,8 @@
 import type {CpuRole} from '../model/types.js'
 import {type Plan, hostEvaluation, hostLayout} from '../search/plan.js'
 import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
-import {type Tables, concatTables, evaluationTables} from './tables.js'
+import {csvFromParts} from './csv.js'
+import {TABLE_NAMES, type TableName, type Tables, concatTables, evaluationTables} from './tables.js'
 import {renderTable} from './terminal.js'
 
 export interface PlanSummary {
@@ -103,6 +104,28 @@ export function planTables(plan: Plan): Tables {
   return concatTables(plan.hosts.map(h => evaluationTables(hostEvaluation(plan, h))))
 }
 
+/** The CSV files of a plan, host by host, so a large fleet never holds every row at once. */
+export function planCsv(plan: Plan): Record<TableName, string> {
+  const empty = concatTables([])
+  const out = {} as Record<TableName, string>
+  for (const name of TABLE_NAMES) {
+    out[name] = csvFromParts((function* () {
+      for (const h of plan.hosts) yield evaluationTables(hostEvaluation(plan, h))[name]
+    })(), empty[name])
+  }
+
+  return out
+}
+
+/** plan.json as text, host by host: the same document as `planDocument`, never held whole as objects. */
+export function planJson(plan: Plan, names: {cluster: string; workload: string}): string {
+  const {hosts: _hosts, vms: _vms, ...head} = planDocument({...plan, hosts: [], vms: []}, names) as Record<string, unknown>
+  const hostChunks = plan.hosts.map(h => JSON.stringify(hostDocument(plan, h)))
+  const vmChunks = plan.vms.map(v => JSON.stringify(v))
+  const headText = JSON.stringify(head).slice(0, -1)
+  return `${headText},\n"hosts": [\n${hostChunks.join(',\n')}\n],\n"vms": [\n${vmChunks.join(',\n')}\n]}\n`
+}
+
 /** plan.json: every host's layout (CPU lists per role), every VM's host, and the bound and gap. */
 export function planDocument(plan: Plan, names: {cluster: string; workload: string}): object {
   return {
@@ -114,26 +137,27 @@ export function planDocument(plan: Plan, names: {cluster: string; workload: stri
     bound: plan.bound,
     placementObjective: plan.placementObjective,
     gap: plan.gap,
-    hosts: plan.hosts.map(h => {
-      const layout = hostLayout(plan, h)
-      const roles: Record<string, number[]> = {}
-      for (const [cpu, role] of Object.entries(layout.roles)) (roles[role] ??= []).push(Number(cpu))
-      const t = plan.mixes[h.mix].evaluation.totals
-      return {
-        id: h.id,
-        model: h.model,
-        labels: h.labels,
-        cpus: Object.fromEntries(Object.entries(roles).map(([role, list]) => [role, formatCpuList(list)])),
-        vms: layout.vms.map(p => ({vm: p.vm, node: p.node, cpus: formatCpuList(p.vcpuPins)})),
-        workers: layout.workers.map(w => ({
-          id: w.id, architecture: w.architecture, cpus: formatCpuList(w.cpus), floating: w.floating,
-          notification: formatNotification(w.notification), devices: w.devices,
-        })),
-        interrupt: layout.interrupt,
-        sharing: layout.sharing,
-        totals: t,
-      }
-    }),
+    hosts: plan.hosts.map(h => hostDocument(plan, h)),
     vms: plan.vms,
+  }
+}
+
+function hostDocument(plan: Plan, h: Plan['hosts'][number]): object {
+  const layout = hostLayout(plan, h)
+  const roles: Record<string, number[]> = {}
+  for (const [cpu, role] of Object.entries(layout.roles)) (roles[role] ??= []).push(Number(cpu))
+  return {
+    id: h.id,
+    model: h.model,
+    labels: h.labels,
+    cpus: Object.fromEntries(Object.entries(roles).map(([role, list]) => [role, formatCpuList(list)])),
+    vms: layout.vms.map(p => ({vm: p.vm, node: p.node, cpus: formatCpuList(p.vcpuPins)})),
+    workers: layout.workers.map(w => ({
+      id: w.id, architecture: w.architecture, cpus: formatCpuList(w.cpus), floating: w.floating,
+      notification: formatNotification(w.notification), devices: w.devices,
+    })),
+    interrupt: layout.interrupt,
+    sharing: layout.sharing,
+    totals: plan.mixes[h.mix].evaluation.totals,
   }
 }

@@ -8,6 +8,9 @@ import type {Calibration, Vm, VmType, Workload} from '../../src/model/types.js'
 import type {LpSolve} from '../../src/search/cluster.js'
 import {type Plan, type PlanModel, hostEvaluation, hostLayout, planCluster} from '../../src/search/plan.js'
 import {defaultSpace} from '../../src/search/space.js'
+import {toCsv} from '../../src/report/csv.js'
+import {planCsv, planDocument, planJson, planTables} from '../../src/report/plan.js'
+import {TABLE_NAMES} from '../../src/report/tables.js'
 
 let solve: LpSolve
 let calibration: Calibration
@@ -71,6 +74,15 @@ describe('planCluster', () => {
     const p = plan([400, 0])
     expect(p.vms.filter(v => !v.host).length).toBeGreaterThan(0)
     expect(p.vms.filter(v => !v.host).every(v => v.reason === 'the cluster has no host left that can take it')).toBe(true)
+  })
+
+  test('plan.json and the CSV files written host by host equal the whole documents', () => {
+    const p = plan([20, 6])
+    const names = {cluster: 'c', workload: 'w'}
+    expect(JSON.parse(planJson(p, names))).toStrictEqual(JSON.parse(JSON.stringify(planDocument(p, names))))
+    const whole = planTables(p)
+    const parts = planCsv(p)
+    for (const name of TABLE_NAMES) expect(parts[name]).toBe(toCsv(whole[name]))
   })
 
   test('same input and seed, same plan', () => {
