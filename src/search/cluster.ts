@@ -51,7 +51,7 @@ export type ClusterObjective = 'hosts' | 'cpus'
 
 /**
  * Patterns for every host model: for each VM type the largest homogeneous mix that still
- * meets its SLOs (found by doubling, then bisection), and the largest mix in proportion
+ * meets its SLOs (bisection up to what the CPUs hold), and the largest mix in proportion
  * to demand (bisection on its scale). `limit(model, type)` bounds a type's count on a model (CPUs).
  */
 export function generatePatterns(models: number, types: number, demand: number[], assess: Assess,
@@ -71,21 +71,11 @@ export function generatePatterns(models: number, types: number, demand: number[]
     for (let t = 0; t < types; t++) {
       const cap = Math.min(limit(m, t), demand[t])
       if (cap < 1 || !assess(m, unit(t, 1)).feasible) continue
+      // Bisection between one VM (feasible) and as many as fit the CPUs.
       let good = 1
       let bad = cap + 1
-      for (let k = 2; k <= cap; k *= 2) {
-        if (assess(m, unit(t, k)).feasible) good = k
-        else {
-          bad = k
-          break
-        }
-      }
-
-      if (bad === cap + 1 && good < cap) {
-        if (assess(m, unit(t, cap)).feasible) good = cap
-        else bad = cap
-      }
-
+      if (assess(m, unit(t, cap)).feasible) good = cap
+      else bad = cap
       while (bad - good > 1) {
         const mid = Math.floor((good + bad) / 2)
         if (assess(m, unit(t, mid)).feasible) good = mid
