@@ -25,6 +25,7 @@
  * `summarizeFleet` reports the share.
  */
 import type {ClusterSpec, DeviceBody, HostSpec, VmTypeBody, WorkloadSpec} from '../io/schemas.js'
+import {type Random, seededRandom} from './random.js'
 
 export interface FleetOptions {
   /** Hosts in the fleet, at least 1. */
@@ -76,26 +77,6 @@ const MAX_VM_MEMORY_GIB = 192
 const FAILURE_DOMAINS = ['fd-a', 'fd-b', 'fd-c']
 
 // ------------------------------------------------------------------ randomness
-
-/** A uniform generator on [0, 1). */
-export type Random = () => number
-
-/**
- * mulberry32 (Tommy Ettinger's 32-bit generator): one 32-bit state, good
- * enough statistics for test data, and identical on every JavaScript engine.
- * Seeds beyond 32 bits fold their high bits in, so 1 and 2^32 + 1 differ.
- */
-export function mulberry32(seed: number): Random {
-  const lo = ((seed % 0x1_0000_0000) + 0x1_0000_0000) % 0x1_0000_0000
-  const hi = Math.floor(seed / 0x1_0000_0000) | 0
-  let state = (lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000
-  }
-}
 
 const between = (random: Random, [lo, hi]: readonly [number, number]) => lo + (hi - lo) * random()
 
@@ -453,7 +434,7 @@ export function generateFleet({hosts, vms, seed}: FleetOptions): Fleet {
   if (!Number.isSafeInteger(hosts) || hosts < 1) throw new RangeError(`hosts must be a whole number of at least 1, got ${hosts}`)
   if (!Number.isSafeInteger(vms) || vms < 1) throw new RangeError(`vms must be a whole number of at least 1, got ${vms}`)
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`)
-  const random = mulberry32(seed)
+  const random = seededRandom(seed)
 
   // Host models and their counts.
   const hostCounts = apportion(hosts, HOST_TEMPLATES.map((t) => between(random, t.share)))

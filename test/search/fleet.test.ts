@@ -3,22 +3,22 @@ import {describe, expect, test} from 'vitest'
 
 import {parseRate} from '../../src/io/units.js'
 import {validateSpec} from '../../src/io/validate.js'
+import {seededRandom} from '../../src/search/random.js'
 import {
   VCPU_SHARE_RANGE,
   apportion,
   formatLoad,
   generateFleet,
-  mulberry32,
   summarizeFleet,
 } from '../../src/search/fleet.js'
 
 const sizes = [1, 7, 1000, 100_000]
 const pairs = sizes.flatMap((hosts) => sizes.map((vms) => [hosts, vms] as const))
 
-describe('mulberry32', () => {
+describe('seededRandom (mulberry32)', () => {
   test('the same seed gives the same sequence, in [0, 1)', () => {
-    const a = mulberry32(42)
-    const b = mulberry32(42)
+    const a = seededRandom(42)
+    const b = seededRandom(42)
     const xs = Array.from({length: 1000}, a)
     expect(Array.from({length: 1000}, b)).toEqual(xs)
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true)
@@ -30,7 +30,7 @@ describe('mulberry32', () => {
     [0, -1],
     [1, 2 ** 32 + 1],
   ])('seeds %d and %d give different sequences', (s, t) => {
-    expect(Array.from({length: 8}, mulberry32(s))).not.toEqual(Array.from({length: 8}, mulberry32(t)))
+    expect(Array.from({length: 8}, seededRandom(s))).not.toEqual(Array.from({length: 8}, seededRandom(t)))
   })
 })
 
