@@ -317,6 +317,16 @@ function takeDistributed(topo: Topology, available: Iterable<number>, request: n
   return takePacked(topo, available, request)
 }
 
+/** `takeByTopologyNUMAPacked`: topology-aware best fit from `available`. */
+export function takeByTopologyPacked(topology: Host, available: number[], request: number): number[] {
+  return [...takePacked(topologyOf(topology), available, request)].sort((a, b) => a - b)
+}
+
+/** `takeByTopologyNUMADistributed` with CPU groups of `groupSize` (the CPUs per core under `full-pcpus-only`). */
+export function takeByTopologyDistributed(topology: Host, available: number[], request: number, groupSize: number): number[] {
+  return [...takeDistributed(topologyOf(topology), available, request, groupSize)].sort((a, b) => a - b)
+}
+
 /**
  * CPUs the static policy gives a container requesting `request` whole CPUs, from the
  * `available` ones (the shared pool without the reserved CPUs; `topology.housekeeping`

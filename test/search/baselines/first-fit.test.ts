@@ -1,0 +1,48 @@
+/** First fit by vCPUs (CloudSim Plus VmAllocationPolicyFirstFit: the first host with room). */
+import {describe, expect, test} from 'vitest'
+
+import {normalizeHost} from '../../../src/io/normalize.js'
+import {firstFitByVcpus} from '../../../src/search/baselines/first-fit.js'
+import type {Vm, VmType} from '../../../src/model/types.js'
+
+function host(name: string, cores: number, housekeeping = ''): ReturnType<typeof normalizeHost> {
+  return normalizeHost({
+    name, sockets: 1, cores_per_node: cores, threads_per_core: 1, frequency: '2 GHz', memory_per_node: '64 GiB',
+    nics: [{id: 'eth0', node: 0, line_rate: '10 Gbit/s'}], block_devices: [],
+    platform: {posted_interrupts: false, pv_eoi: true, ioeventfd: true}, housekeeping,
+  })
+}
+
+function vm(id: string, vcpus: number): Vm {
+  const type: VmType = {name: `t${vcpus}`, vcpus, memoryBytes: 2 ** 30, tenant: 't', cgroup: {path: '/t'}, devices: [], slo: {minFraction: 0}}
+  return {id, type}
+}
+
+describe('first fit by vCPUs', () => {
+  test('each VM goes to the first host with enough free CPUs, in workload order', () => {
+    const hosts = [host('a', 4), host('b', 8)]
+    const vms = [vm('v0', 3), vm('v1', 2), vm('v2', 1), vm('v3', 4)]
+    // v0 -> a (1 left), v1 -> b (6 left), v2 -> a (0 left), v3 -> b (2 left).
+    expect(firstFitByVcpus(hosts, vms)).toEqual([0, 1, 0, 1])
+  })
+
+  test('a full host is skipped; the next one with room takes the VM', () => {
+    const hosts = [host('a', 4), host('b', 4)]
+    expect(firstFitByVcpus(hosts, [vm('big', 4), vm('mid', 3), vm('small', 1)])).toEqual([0, 1, 1])
+  })
+
+  test('housekeeping CPUs are not handed out', () => {
+    const hosts = [host('a', 4, '0-1'), host('b', 4)]
+    expect(firstFitByVcpus(hosts, [vm('v0', 3), vm('v1', 2)])).toEqual([1, 0])
+  })
+
+  test('a VM no host can take gets undefined and takes nothing', () => {
+    const hosts = [host('a', 4)]
+    expect(firstFitByVcpus(hosts, [vm('huge', 5), vm('v', 4), vm('w', 1)])).toEqual([undefined, 0, undefined])
+  })
+
+  test('no hosts, no VMs', () => {
+    expect(firstFitByVcpus([], [vm('v', 1)])).toEqual([undefined])
+    expect(firstFitByVcpus([host('a', 2)], [])).toEqual([])
+  })
+})
