@@ -8,6 +8,7 @@ import {loadLpSolver} from '../io/lp.js'
 import {writeFilesAtomic} from '../io/write.js'
 import {type PlanSummary, planCsv, planJson, planSummary, renderPlanSummary} from '../report/plan.js'
 import {TABLE_NAMES} from '../report/tables.js'
+import {baselinePlans} from '../search/baseline-plan.js'
 import {type PlanModel, planCluster} from '../search/plan.js'
 import {defaultSpace} from '../search/space.js'
 
@@ -71,7 +72,7 @@ export default class Plan extends SidecoreCommand {
       'plan.json': planJson(plan, {cluster: cluster.name, workload: workload.name}),
       ...Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, csv[t]])),
     })
-    const summary = planSummary(plan)
+    const summary = planSummary(plan, baselinePlans(models, workload))
     if (!this.jsonEnabled()) {
       this.log(renderPlanSummary(summary))
       this.log(`\nwrote plan.json and ${TABLE_NAMES.map(t => `${t}.csv`).join(', ')} to ${flags.out}`)

@@ -3,6 +3,7 @@
  * summed from the plan's own host evaluations, so the summary and plan.json agree.
  */
 import type {CpuRole} from '../model/types.js'
+import type {BaselineOutcome} from '../search/baseline-plan.js'
 import {type Plan, hostEvaluation, hostLayout} from '../search/plan.js'
 import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
 import {csvFromParts} from './csv.js'
@@ -30,9 +31,24 @@ export interface PlanSummary {
   gap: number
   searches: number
   evaluations: number
+  /** The same input under today's systems, and the plan's improvement over each. */
+  baselines: {
+    id: string
+    name: string
+    hostsUsed: number
+    unplaced: number
+    gbpsPerCpu: number
+    /** Gbit/s of the VMs that meet their SLO, per host CPU. */
+    sloMetGbpsPerCpu: number
+    sloViolations: number
+    /** plan / baseline of Gbit/s within SLO per host CPU (the objective). */
+    improvement: number
+  }[]
 }
 
-export function planSummary(plan: Plan): PlanSummary {
+const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.POSITIVE_INFINITY)
+
+export function planSummary(plan: Plan, baselines: BaselineOutcome[] = []): PlanSummary {
   const hostsByModel: Record<string, number> = {}
   const cpusByRole: Record<CpuRole, number> = {vm: 0, io: 0, housekeeping: 0, idle: 0}
   let delivered = 0
@@ -42,6 +58,7 @@ export function planSummary(plan: Plan): PlanSummary {
   let allocated = 0
   let violations = 0
   const p99: Record<string, number> = {}
+  let sloMet = 0
   for (const h of plan.hosts) {
     const ev = plan.mixes[h.mix].evaluation
     const t = ev.totals
@@ -53,7 +70,10 @@ export function planSummary(plan: Plan): PlanSummary {
     cpus += t.cpusHost
     allocated += t.cpusAllocated
     violations += t.sloViolations
-    for (const v of ev.vms) p99[v.type] = Math.max(p99[v.type] ?? 0, v.p99LatencyS)
+    for (const v of ev.vms) {
+      p99[v.type] = Math.max(p99[v.type] ?? 0, v.p99LatencyS)
+      if (v.sloMet) sloMet += v.netBps + 8 * v.blockBytesPerS
+    }
   }
 
   return {
@@ -77,6 +97,16 @@ export function planSummary(plan: Plan): PlanSummary {
     gap: plan.gap,
     searches: plan.searches,
     evaluations: plan.evaluations,
+    baselines: baselines.map(b => ({
+      id: b.id,
+      name: b.name,
+      hostsUsed: b.hostsUsed,
+      unplaced: b.unplaced,
+      gbpsPerCpu: b.totals.bpsPerCpuHost / 1e9,
+      sloMetGbpsPerCpu: b.totals.cpusHost > 0 ? b.sloMetBps / 1e9 / b.totals.cpusHost : 0,
+      sloViolations: b.totals.sloViolations,
+      improvement: ratio(cpus > 0 ? sloMet / cpus : 0, b.totals.cpusHost > 0 ? b.sloMetBps / b.totals.cpusHost : 0),
+    })),
   }
 }
 
@@ -92,6 +122,14 @@ export function renderPlanSummary(s: PlanSummary): string {
     '',
     renderTable(['VM type', 'p99'], Object.entries(s.p99ByVmType).map(([t, v]) => [t, formatLatency(v)])),
   ]
+  if (s.baselines.length > 0) {
+    lines.push('', 'Baselines: the same VMs placed first fit by vCPUs, each host laid out as that system would.',
+      'Gbit/s within SLO counts only VMs that meet their SLO; the plan improves on it by the last column.',
+      renderTable(['Baseline', 'Hosts', 'Unplaced VMs', 'SLO violations', 'Gbit/s per CPU', 'within SLO', 'Plan'],
+        s.baselines.map(b => [b.name, b.hostsUsed, b.unplaced, b.sloViolations, b.gbpsPerCpu.toPrecision(3),
+          b.sloMetGbpsPerCpu.toPrecision(3), Number.isFinite(b.improvement) ? `${b.improvement.toFixed(2)}x` : 'n/a'])))
+  }
+
   if (s.unplaced.length > 0) {
     lines.push('', renderTable(['Unplaced VM', 'Type', 'Reason'], s.unplaced.map(u => [u.id, u.type, u.reason])))
   }
