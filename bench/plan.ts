@@ -3,22 +3,23 @@
  * plan.json text), in a fresh process per size so each peak memory is its own.
  *
  *     npm run bench:plan                        1,000 and 10,000 hosts (20 VMs per host)
- *     npm run bench:plan -- --sizes 1000,10000,100000
+ *     npm run bench:plan -- --sizes 1000,10000,100000 --threads 2
  *
  * Prints wall time, peak resident memory and the gap to the LP bound for each size. The
  * targets on a 2-core machine: 10,000 hosts in at most 30 s and 2 GiB; 100,000 hosts
  * completes; time about linear in fleet size; gap at most 2%. It asserts nothing.
  */
 import {execFileSync} from 'node:child_process'
+import {availableParallelism} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
 import {loadCalibration} from '../src/io/load.js'
 import {loadLpSolver} from '../src/io/lp.js'
+import {planPool} from '../src/io/plan-pool.js'
 import {normalizeHost, normalizeWorkload} from '../src/io/normalize.js'
 import {planCsv, planJson, planSummary} from '../src/report/plan.js'
 import {generateFleet} from '../src/search/fleet.js'
 import {type PlanModel, planCluster} from '../src/search/plan.js'
-import {defaultSpace} from '../src/search/space.js'
 
 const args = process.argv.slice(2)
 const value = (name: string) => {
@@ -27,11 +28,12 @@ const value = (name: string) => {
 }
 
 const one = value('one')
+const threads = Number(value('threads') ?? availableParallelism())
 if (one === undefined) {
   const sizes = (value('sizes') ?? '1000,10000').split(',').map(Number)
   console.log('hosts    VMs        wall s   peak MiB  hosts used  gap')
   for (const hosts of sizes) {
-    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(hosts)],
+    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(hosts), '--threads', String(threads)],
       {encoding: 'utf8', maxBuffer: 16 * 1024 * 1024})
     process.stdout.write(out)
   }
@@ -50,10 +52,12 @@ if (one === undefined) {
     model.entries.push({count: entry.count, labels: entry.labels ?? {}})
   }
 
-  const plan = planCluster({
+  const pool = planPool(threads)
+  const plan = await planCluster({
     models, workload: normalizeWorkload(fleet.workload as never), objective: 'throughput-per-cpu', accounting: 'host',
-    seed: 1, budget: 40, space: defaultSpace, solve: await loadLpSolver(),
+    seed: 1, budget: 40, solve: await loadLpSolver(), runner: pool.runner,
   })
+  await pool.close()
   const json = planJson(plan, {cluster: 'bench', workload: 'bench'})
   const csv = planCsv(plan)
   const wall = (performance.now() - start) / 1000

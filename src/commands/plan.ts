@@ -1,3 +1,4 @@
+import {availableParallelism} from 'node:os'
 import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
@@ -5,12 +6,12 @@ import {Args, Flags} from '@oclif/core'
 import {SidecoreCommand} from '../base-command.js'
 import {loadCalibration, loadCluster, loadWorkload, packageRoot} from '../io/load.js'
 import {loadLpSolver} from '../io/lp.js'
+import {planPool} from '../io/plan-pool.js'
 import {writeFilesAtomic} from '../io/write.js'
 import {type PlanSummary, planCsv, planJson, planSummary, renderPlanSummary} from '../report/plan.js'
 import {TABLE_NAMES} from '../report/tables.js'
 import {baselinePlans} from '../search/baseline-plan.js'
 import {type PlanModel, planCluster} from '../search/plan.js'
-import {defaultSpace} from '../search/space.js'
 
 export default class Plan extends SidecoreCommand {
   static override description = 'Plan a cluster: place every VM of a workload on a host and lay out each host for the most throughput per CPU within every SLO.'
@@ -32,6 +33,8 @@ export default class Plan extends SidecoreCommand {
     seed: Flags.integer({default: 1, description: 'seed of the search\'s random restarts'}),
     budget: Flags.integer({default: 40, min: 1, description: 'layouts the per-host search evaluates at most per VM mix'}),
     out: Flags.directory({default: 'plan', description: 'directory for plan.json and the CSV tables'}),
+    threads: Flags.integer({default: Math.max(1, availableParallelism()), min: 1,
+      description: 'worker threads for the per-host searches (the plan is the same for any number)'}),
   }
 
   async run(): Promise<PlanSummary> {
@@ -62,10 +65,17 @@ export default class Plan extends SidecoreCommand {
     const progress = process.stderr.isTTY && !this.jsonEnabled()
       ? (done: number, total: number, stage: string) => process.stderr.write(`\r${stage}: ${done}/${total}   `)
       : undefined
-    const plan = planCluster({
-      models, workload, objective: flags.objective as 'throughput-per-cpu' | 'hosts' | 'latency', accounting: 'host',
-      seed: flags.seed, budget: flags.budget, space: defaultSpace, solve, progress,
-    })
+    const pool = planPool(flags.threads)
+    let plan
+    try {
+      plan = await planCluster({
+        models, workload, objective: flags.objective as 'throughput-per-cpu' | 'hosts' | 'latency', accounting: 'host',
+        seed: flags.seed, budget: flags.budget, solve, progress, runner: pool.runner,
+      })
+    } finally {
+      await pool.close()
+    }
+
     if (progress) process.stderr.write('\r\u001B[K')
     const csv = planCsv(plan)
     await writeFilesAtomic(flags.out, {

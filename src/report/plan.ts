@@ -29,8 +29,6 @@ export interface PlanSummary {
   bound: number
   placementObjective: number
   gap: number
-  searches: number
-  evaluations: number
   /** The same input under today's systems, and the plan's improvement over each. */
   baselines: {
     id: string
@@ -95,8 +93,6 @@ export function planSummary(plan: Plan, baselines: BaselineOutcome[] = []): Plan
     bound: plan.bound,
     placementObjective: plan.placementObjective,
     gap: plan.gap,
-    searches: plan.searches,
-    evaluations: plan.evaluations,
     baselines: baselines.map(b => ({
       id: b.id,
       name: b.name,

@@ -49,59 +49,88 @@ export type LpSolve = (lp: string) => LpSolution
 
 export type ClusterObjective = 'hosts' | 'cpus'
 
-/**
- * Patterns for every host model: for each VM type the largest homogeneous mix that still
- * meets its SLOs (bisection up to what the CPUs hold), and the largest mix in proportion
- * to demand (bisection on its scale). `limit(model, type)` bounds a type's count on a model (CPUs).
- */
-export function generatePatterns(models: number, types: number, demand: number[], assess: Assess,
-  limit: (model: number, type: number) => number): Pattern[] {
-  const patterns: Pattern[] = []
-  const seen = new Set<string>()
-  const add = (model: number, counts: number[]) => {
-    const key = `${model}:${counts.join(',')}`
-    if (seen.has(key) || counts.every(c => c === 0)) return
-    seen.add(key)
-    const value = assess(model, counts)
-    if (value.feasible) patterns.push({model, counts, value})
+/** One independent piece of pattern generation: a VM type alone, or the demand mix, on a host model. */
+export interface PatternTask {
+  model: number
+  /** A VM type index, or `mix` for the mix in proportion to demand. */
+  type: number | 'mix'
+}
+
+/** The tasks of `generatePatterns`, in the order their patterns are listed. */
+export function patternTasks(models: number, types: number): PatternTask[] {
+  const tasks: PatternTask[] = []
+  for (let model = 0; model < models; model++) {
+    for (let type = 0; type < types; type++) tasks.push({model, type})
+    tasks.push({model, type: 'mix'})
   }
 
-  const unit = (t: number, k: number) => Array.from({length: types}, (_, i) => (i === t ? k : 0))
-  for (let m = 0; m < models; m++) {
-    for (let t = 0; t < types; t++) {
-      const cap = Math.min(limit(m, t), demand[t])
-      if (cap < 1 || !assess(m, unit(t, 1)).feasible) continue
-      // Bisection between one VM (feasible) and as many as fit the CPUs.
-      let good = 1
-      let bad = cap + 1
-      if (assess(m, unit(t, cap)).feasible) good = cap
-      else bad = cap
-      while (bad - good > 1) {
-        const mid = Math.floor((good + bad) / 2)
-        if (assess(m, unit(t, mid)).feasible) good = mid
-        else bad = mid
-      }
+  return tasks
+}
 
-      add(m, unit(t, good))
-    }
-
-    // A mix in proportion to demand, scaled up as far as it fits (bisection on the scale).
+/**
+ * The largest feasible mix of a task: for a VM type alone, bisection from one VM up to
+ * what the CPUs hold; for the demand mix, bisection on its scale. Undefined when not even
+ * one VM fits within its SLO.
+ */
+export function runPatternTask(task: PatternTask, types: number, demand: number[], assess: Assess,
+  limit: (model: number, type: number) => number): Pattern | undefined {
+  const m = task.model
+  let counts: number[]
+  if (task.type === 'mix') {
     const total = demand.reduce((s, n) => s + n, 0)
     const mix = (scale: number) => demand.map((n, t) => Math.min(limit(m, t), n, Math.floor(scale * n / total)))
     let low = 0
     let high = total
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2)
-      const counts = mix(mid)
-      if (counts.every(c => c === 0) || assess(m, counts).feasible) low = mid
+      const c = mix(mid)
+      if (c.every(x => x === 0) || assess(m, c).feasible) low = mid
       else high = mid
     }
 
-    const counts = mix(low)
-    add(m, counts)
+    counts = mix(low)
+  } else {
+    const t = task.type
+    const unit = (k: number) => Array.from({length: types}, (_, i) => (i === t ? k : 0))
+    const cap = Math.min(limit(m, t), demand[t])
+    if (cap < 1 || !assess(m, unit(1)).feasible) return undefined
+    let good = 1
+    let bad = cap + 1
+    if (assess(m, unit(cap)).feasible) good = cap
+    else bad = cap
+    while (bad - good > 1) {
+      const mid = Math.floor((good + bad) / 2)
+      if (assess(m, unit(mid)).feasible) good = mid
+      else bad = mid
+    }
+
+    counts = unit(good)
   }
 
-  return patterns
+  if (counts.every(c => c === 0)) return undefined
+  const value = assess(m, counts)
+  return value.feasible ? {model: m, counts, value} : undefined
+}
+
+/** Patterns from task results: the feasible ones, each mix once, in task order. */
+export function collectPatterns(results: (Pattern | undefined)[]): Pattern[] {
+  const seen = new Set<string>()
+  return results.filter((p): p is Pattern => {
+    if (!p) return false
+    const key = `${p.model}:${p.counts.join(',')}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * Patterns for every host model: for each VM type the largest homogeneous mix that still
+ * meets its SLOs, and the largest mix in proportion to demand (see `runPatternTask`).
+ */
+export function generatePatterns(models: number, types: number, demand: number[], assess: Assess,
+  limit: (model: number, type: number) => number): Pattern[] {
+  return collectPatterns(patternTasks(models, types).map(task => runPatternTask(task, types, demand, assess, limit)))
 }
 
 export interface HostAssignment {

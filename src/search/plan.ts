@@ -7,15 +7,18 @@
  *     -> hosts         concrete hosts in cluster order, each with its searched layout,
  *                      evaluated under the model with the VMs' own names
  *
- * Identical host models with identical VM mixes are searched once (memoised by
- * signature). Every VM of the workload ends up on exactly one host or in `unplaced`
+ * Identical host models with identical VM mixes are laid out once (memoised by
+ * signature). The searches run as tasks, on worker threads when a runner is given; each
+ * task depends only on its own inputs, so the plan is the same for any number of threads. Every VM of the workload ends up on exactly one host or in `unplaced`
  * with the reason.
  */
-import type {Calibration, Evaluation, Host, Layout, Vm, Workload} from '../model/types.js'
-import {type LpSolve, type PatternValue, generatePatterns, placeCluster} from './cluster.js'
+import type {Calibration, Evaluation, Host, Layout, Vm, VmType, Workload} from '../model/types.js'
+import {
+  type LpSolve, type Pattern, type PatternTask, type PatternValue, collectPatterns, patternTasks, placeCluster, runPatternTask,
+} from './cluster.js'
 import {type HostSearchResult, searchHost} from './host.js'
 import type {Accounting, Objective} from './objective.js'
-import type {SearchSpace} from './space.js'
+import {defaultSpace} from './space.js'
 
 export interface PlanModel {
   host: Host
@@ -24,17 +27,97 @@ export interface PlanModel {
   entries: {count: number; labels: Record<string, string>}[]
 }
 
+/** Everything a worker needs to search host layouts; plain data, so it can cross to a worker thread. */
+export interface PlanContext {
+  models: PlanModel[]
+  types: VmType[]
+  demand: number[]
+  objective: Objective
+  accounting: Accounting
+  seed: number
+  /** Layouts the per-host search evaluates at most per VM mix. */
+  budget: number
+}
+
+/** Work that runs on a worker: one pattern to find, or one VM mix to lay out. */
+export type PlanTask = {kind: 'pattern'; task: PatternTask} | {kind: 'search'; model: number; counts: number[]}
+
+export type PlanResult =
+  | {kind: 'pattern'; pattern?: Pattern; evaluations: number}
+  | {kind: 'search'; layout?: Layout; evaluation?: Evaluation; evaluations: number}
+
+/** Runs tasks, in any order or in parallel, and returns their results in task order. */
+export type TaskRunner = (tasks: PlanTask[], done?: () => void) => Promise<PlanResult[]>
+
+/**
+ * The worker's side: runs tasks against one context, memoising searches across the tasks
+ * it runs. A search's result depends only on its host model and VM mix, so the plan does
+ * not depend on which worker ran which task (the count of evaluations does).
+ * The per-host search space is `defaultSpace`.
+ */
+export function planWorker(ctx: PlanContext): (task: PlanTask) => PlanResult {
+  const {models, types} = ctx
+  const vmsFor = (counts: number[]): Vm[] =>
+    counts.flatMap((n, t) => Array.from({length: n}, (_, i) => ({id: `${types[t].name}-${i}`, type: types[t]})))
+  const limit = (m: number, t: number) => Math.floor(models[m].host.cpus.length / types[t].vcpus)
+  const memo = new Map<string, HostSearchResult | undefined>()
+  return task => {
+    let evaluations = 0
+    const search = (m: number, counts: number[]) => {
+      const key = `${m}:${counts.join(',')}`
+      if (!memo.has(key)) {
+        const model = models[m]
+        const found = searchHost(model.host, vmsFor(counts), model.calibration, defaultSpace(model.host),
+          {objective: ctx.objective, accounting: ctx.accounting, seed: ctx.seed, maxEvaluations: ctx.budget})
+        evaluations += found?.evaluations ?? 0
+        memo.set(key, found)
+      }
+
+      return memo.get(key)
+    }
+
+    if (task.kind === 'search') {
+      const found = search(task.model, task.counts)
+      return {kind: 'search', layout: found?.best.layout, evaluation: found?.best.evaluation, evaluations}
+    }
+
+    const assess = (m: number, counts: number[]): PatternValue => {
+      const found = search(m, counts)
+      const t = found?.best.evaluation.totals
+      return {
+        feasible: found?.best.score.feasible ?? false,
+        deliveredBps: t?.deliveredBps ?? 0,
+        cpusHost: models[m].host.cpus.length,
+        cpusAllocated: t?.cpusAllocated ?? 0,
+      }
+    }
+
+    const pattern = runPatternTask(task.task, types.length, ctx.demand, assess, limit)
+    return {kind: 'pattern', pattern, evaluations}
+  }
+}
+
+/** Runs the tasks one after the other on this thread. */
+export function sequentialRunner(ctx: PlanContext): TaskRunner {
+  const work = planWorker(ctx)
+  return async (tasks, done) => tasks.map(task => {
+    const result = work(task)
+    done?.()
+    return result
+  })
+}
+
 export interface PlanInput {
   models: PlanModel[]
   workload: Workload
   objective: Objective
   accounting: Accounting
   seed: number
-  /** The layouts the per-host search may choose among on a host model. */
-  space: (host: Host) => SearchSpace
   /** Layouts the per-host search evaluates at most per VM mix. */
   budget: number
   solve: LpSolve
+  /** How tasks run (worker threads, or this thread by default). */
+  runner?: (ctx: PlanContext) => TaskRunner
   /** Called as work completes, for a progress bar. */
   progress?: (done: number, total: number, stage: string) => void
 }
@@ -77,51 +160,47 @@ export interface Plan {
   /** The placement objective of this plan. */
   placementObjective: number
   gap: number
-  /** Per-host searches run (distinct model and VM mix). */
+  /** Per-host search tasks run (patterns and the placement's mixes). */
   searches: number
+  /** Layouts evaluated by the model (depends on how tasks shared workers). */
   evaluations: number
 }
 
 export const UNPLACED_NO_MODEL = 'no host model can run this VM type within its SLO'
 export const UNPLACED_NO_CAPACITY = 'the cluster has no host left that can take it'
 
-export function planCluster(input: PlanInput): Plan {
+export async function planCluster(input: PlanInput): Promise<Plan> {
   const {models, workload} = input
   const types = workload.entries.map(e => e.type)
   const demand = workload.entries.map(e => e.count)
   const supply = models.map(m => m.entries.reduce((s, e) => s + e.count, 0))
-  const memo = new Map<string, HostSearchResult | undefined>()
+  const ctx: PlanContext = {
+    models, types, demand, objective: input.objective, accounting: input.accounting, seed: input.seed, budget: input.budget,
+  }
+  const run = (input.runner ?? sequentialRunner)(ctx)
   let evaluations = 0
-  const vmsFor = (counts: number[]): Vm[] =>
-    counts.flatMap((n, t) => Array.from({length: n}, (_, i) => ({id: `${types[t].name}-${i}`, type: types[t]})))
-  const search = (m: number, counts: number[]) => {
-    const key = `${m}:${counts.join(',')}`
-    if (!memo.has(key)) {
-      const model = models[m]
-      const found = searchHost(model.host, vmsFor(counts), model.calibration, input.space(model.host),
-        {objective: input.objective, accounting: input.accounting, seed: input.seed, maxEvaluations: input.budget})
-      evaluations += found?.evaluations ?? 0
-      memo.set(key, found)
-      input.progress?.(memo.size, memo.size, 'searching host layouts')
-    }
-
-    return memo.get(key)
+  let searches = 0
+  const stage = async (tasks: PlanTask[], name: string) => {
+    let done = 0
+    const results = await run(tasks, () => input.progress?.(++done, tasks.length, name))
+    for (const r of results) evaluations += r.evaluations
+    return results
   }
 
-  const assess = (m: number, counts: number[]): PatternValue => {
-    const found = search(m, counts)
-    const t = found?.best.evaluation.totals
-    return {
-      feasible: found?.best.score.feasible ?? false,
-      deliveredBps: t?.deliveredBps ?? 0,
-      cpusHost: models[m].host.cpus.length,
-      cpusAllocated: t?.cpusAllocated ?? 0,
-    }
-  }
-
-  const limit = (m: number, t: number) => Math.floor(models[m].host.cpus.length / types[t].vcpus)
-  const patterns = generatePatterns(models.length, types.length, demand, assess, limit)
+  const tasks = patternTasks(models.length, types.length)
+  const found = await stage(tasks.map(task => ({kind: 'pattern', task})), 'finding host patterns')
+  searches += tasks.length
+  const patterns = collectPatterns(found.map(r => (r.kind === 'pattern' ? r.pattern : undefined)))
   const placement = placeCluster(patterns, supply, demand, input.objective === 'hosts' ? 'hosts' : 'cpus', input.solve)
+
+  // Every distinct mix the placement uses, laid out once.
+  const mixKeys = [...new Set(placement.hosts.map(h => `${h.model}:${h.counts.join(',')}`))]
+  const laidOut = await stage(mixKeys.map(key => {
+    const [m, counts] = key.split(':')
+    return {kind: 'search', model: Number(m), counts: counts.split(',').map(Number)}
+  }), 'laying out hosts')
+  searches += mixKeys.length
+  const searched = new Map(mixKeys.map((key, i) => [key, laidOut[i]]))
 
   // Concrete hosts: cluster entries in order, filled with the placement's hosts of their
   // model. Hosts with the same mix share one searched layout and evaluation.
@@ -137,14 +216,14 @@ export function planCluster(input: PlanInput): Plan {
     for (const entry of model.entries) {
       for (let i = 0; i < entry.count && k < byModel[m].length; i++, k++) {
         const counts = byModel[m][k].counts
-        const found = search(m, counts)
-        if (!found) continue
         const key = `${m}:${counts.join(',')}`
+        const result = searched.get(key)
+        if (result?.kind !== 'search' || !result.layout || !result.evaluation) continue
         let mix = mixIndex.get(key)
         if (mix === undefined) {
           mix = mixes.length
           mixIndex.set(key, mix)
-          mixes.push({model: model.host.model, counts, layout: found.best.layout, evaluation: found.best.evaluation})
+          mixes.push({model: model.host.model, counts, layout: result.layout, evaluation: result.evaluation})
         }
 
         const id = `${model.host.model}-${index++}`
@@ -154,7 +233,6 @@ export function planCluster(input: PlanInput): Plan {
           for (let c = 0; c < n; c++) vms.push({id: names[j++], type: types[t].name, host: id})
         })
         hosts.push({id, model: model.host.model, labels: entry.labels, mix, vms: names})
-        input.progress?.(hosts.length, placement.hosts.length, 'laying out hosts')
       }
     }
   })
@@ -177,7 +255,7 @@ export function planCluster(input: PlanInput): Plan {
     bound: placement.bound,
     placementObjective: placement.objective,
     gap: placement.gap,
-    searches: memo.size,
+    searches,
     evaluations,
   }
 }

@@ -20,7 +20,7 @@ describe('sidecore plan', () => {
   let plan: PlanJson
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-plan-'))
-    first = await sidecore(['plan', '--out', path.join(dir, 'a')])
+    first = await sidecore(['plan', '--out', path.join(dir, 'a'), '--threads', '2'])
     plan = JSON.parse(await readFile(path.join(dir, 'a', 'plan.json'), 'utf8'))
   }, 300_000)
 
@@ -73,6 +73,14 @@ describe('sidecore plan', () => {
     expect(summary.gap).toBeCloseTo(plan.gap, 12)
     expect(summary.bound).toBeCloseTo(plan.bound, 6)
     expect(await readFile(path.join(dir, 'b', 'plan.json'), 'utf8')).toBe(await readFile(path.join(dir, 'a', 'plan.json'), 'utf8'))
+  }, 300_000)
+
+  test('one thread or two, the same plan and the same CSV files', async () => {
+    const one = await sidecore(['plan', '--out', path.join(dir, 'one'), '--threads', '1'])
+    expect(one.code).toBe(0)
+    for (const file of ['plan.json', 'hosts.csv', 'cpus.csv', 'vms.csv', 'devices.csv', 'workers.csv']) {
+      expect(await readFile(path.join(dir, 'one', file), 'utf8'), file).toBe(await readFile(path.join(dir, 'a', file), 'utf8'))
+    }
   }, 300_000)
 
   test('a workload file that does not exist: a clear message, exit 2, nothing written', async () => {

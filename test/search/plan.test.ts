@@ -6,8 +6,7 @@ import {normalizeHost} from '../../src/io/normalize.js'
 import {evaluate} from '../../src/model/evaluate.js'
 import type {Calibration, Vm, VmType, Workload} from '../../src/model/types.js'
 import type {LpSolve} from '../../src/search/cluster.js'
-import {type Plan, type PlanModel, hostEvaluation, hostLayout, planCluster} from '../../src/search/plan.js'
-import {defaultSpace} from '../../src/search/space.js'
+import {type Plan, type PlanInput, type PlanModel, hostEvaluation, hostLayout, planCluster} from '../../src/search/plan.js'
 import {toCsv} from '../../src/report/csv.js'
 import {planCsv, planDocument, planJson, planTables} from '../../src/report/plan.js'
 import {TABLE_NAMES} from '../../src/report/tables.js'
@@ -42,14 +41,13 @@ function small(counts: [number, number]): {models: PlanModel[]; workload: Worklo
   }
 }
 
-function plan(counts: [number, number]): Plan {
-  return planCluster({...small(counts), objective: 'throughput-per-cpu', accounting: 'host', seed: 3, budget: 25,
-    space: defaultSpace, solve})
+function plan(counts: [number, number], runner?: PlanInput['runner']): Promise<Plan> {
+  return planCluster({...small(counts), objective: 'throughput-per-cpu', accounting: 'host', seed: 3, budget: 25, solve, runner})
 }
 
 describe('planCluster', () => {
-  test('every VM once: on one host or unplaced with a reason', () => {
-    const p = plan([20, 6])
+  test('every VM once: on one host or unplaced with a reason', async () => {
+    const p = await plan([20, 6])
     expect(p.vms).toHaveLength(26)
     expect(new Set(p.vms.map(v => v.id)).size).toBe(26)
     const onHosts = p.hosts.flatMap(h => h.vms)
@@ -58,8 +56,8 @@ describe('planCluster', () => {
     for (const v of p.vms) expect(Boolean(v.host) !== Boolean(v.reason)).toBe(true)
   })
 
-  test('the renamed evaluation of a host is what the model gives for that host and its own VMs', () => {
-    const p = plan([20, 6])
+  test('the renamed evaluation of a host is what the model gives for that host and its own VMs', async () => {
+    const p = await plan([20, 6])
     const {models, workload} = small([20, 6])
     const typeOf = new Map(workload.entries.map(e => [e.type.name, e.type]))
     for (const h of p.hosts.slice(0, 4)) {
@@ -70,14 +68,14 @@ describe('planCluster', () => {
     }
   })
 
-  test('demand beyond the cluster leaves VMs unplaced, with the capacity reason', () => {
-    const p = plan([400, 0])
+  test('demand beyond the cluster leaves VMs unplaced, with the capacity reason', async () => {
+    const p = await plan([400, 0])
     expect(p.vms.filter(v => !v.host).length).toBeGreaterThan(0)
     expect(p.vms.filter(v => !v.host).every(v => v.reason === 'the cluster has no host left that can take it')).toBe(true)
   })
 
-  test('plan.json and the CSV files written host by host equal the whole documents', () => {
-    const p = plan([20, 6])
+  test('plan.json and the CSV files written host by host equal the whole documents', async () => {
+    const p = await plan([20, 6])
     const names = {cluster: 'c', workload: 'w'}
     expect(JSON.parse(planJson(p, names))).toStrictEqual(JSON.parse(JSON.stringify(planDocument(p, names))))
     const whole = planTables(p)
@@ -85,7 +83,7 @@ describe('planCluster', () => {
     for (const name of TABLE_NAMES) expect(parts[name]).toBe(toCsv(whole[name]))
   })
 
-  test('same input and seed, same plan', () => {
-    expect(plan([12, 4])).toStrictEqual(plan([12, 4]))
+  test('same input and seed, same plan', async () => {
+    expect(await plan([12, 4])).toStrictEqual(await plan([12, 4]))
   })
 })

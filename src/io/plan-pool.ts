@@ -1,0 +1,37 @@
+/**
+ * Worker threads for planning (Piscina): per-host searches run in parallel; results come
+ * back in task order, so the plan does not depend on the number of threads.
+ */
+import {Piscina} from 'piscina'
+
+import {type PlanContext, type TaskRunner, sequentialRunner} from '../search/plan.js'
+
+export interface PlanPool {
+  runner: (ctx: PlanContext) => TaskRunner
+  close(): Promise<void>
+}
+
+/** A pool of `threads` workers; with one thread, tasks run on this thread. */
+export function planPool(threads: number): PlanPool {
+  if (threads <= 1) return {runner: sequentialRunner, close: async () => {}}
+  let pool: Piscina | undefined
+  return {
+    runner(ctx) {
+      pool = new Piscina({
+        filename: new URL('plan-worker.js', import.meta.url).href,
+        workerData: ctx,
+        minThreads: threads,
+        maxThreads: threads,
+      })
+      const workers = pool
+      return (tasks, done) => Promise.all(tasks.map(async task => {
+        const result = await workers.run(task)
+        done?.()
+        return result
+      }))
+    },
+    async close() {
+      await pool?.destroy()
+    },
+  }
+}
