@@ -10,14 +10,18 @@
  * completes; time about linear in fleet size; gap at most 2%. It asserts nothing.
  */
 import {execFileSync} from 'node:child_process'
-import {availableParallelism} from 'node:os'
+import {mkdtemp, readdir, rm, stat} from 'node:fs/promises'
+import {availableParallelism, tmpdir} from 'node:os'
+import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {loadCalibration} from '../src/io/load.js'
 import {loadLpSolver} from '../src/io/lp.js'
 import {planPool} from '../src/io/plan-pool.js'
+import {writeFilesAtomic} from '../src/io/write.js'
 import {normalizeHost, normalizeWorkload} from '../src/io/normalize.js'
 import {planCsv, planJson, planSummary} from '../src/report/plan.js'
+import {TABLE_NAMES} from '../src/report/tables.js'
 import {generateFleet} from '../src/search/fleet.js'
 import {type PlanModel, planCluster} from '../src/search/plan.js'
 
@@ -58,12 +62,20 @@ if (one === undefined) {
     seed: 1, budget: 40, solve: await loadLpSolver(), runner: pool.runner,
   })
   await pool.close()
-  const json = planJson(plan, {cluster: 'bench', workload: 'bench'})
+  // Write the files as `plan` does, into a scratch folder, then remove it.
+  const out = await mkdtemp(path.join(tmpdir(), 'sidecore-bench-plan-'))
   const csv = planCsv(plan)
+  await writeFilesAtomic(out, {
+    'plan.json': planJson(plan, {cluster: 'bench', workload: 'bench'}),
+    ...Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, csv[t]])),
+  })
+  let bytes = 0
+  for (const f of await readdir(out)) bytes += (await stat(path.join(out, f))).size
+  await rm(out, {recursive: true, force: true})
   const wall = (performance.now() - start) / 1000
   const summary = planSummary(plan)
   const peak = process.resourceUsage().maxRSS / 1024
-  const written = (json.length + Object.values(csv).reduce((s, t) => s + t.length, 0)) / 2 ** 20
+  const written = bytes / 2 ** 20
   console.log(`${String(hosts).padEnd(8)} ${String(vms).padEnd(10)} ${wall.toFixed(1).padStart(6)}   ${peak.toFixed(0).padStart(8)}  `
     + `${String(summary.hostsUsed).padStart(10)}  ${(100 * summary.gap).toFixed(3)}%   (${written.toFixed(0)} MiB of plan.json and CSV)`)
 }

@@ -11,7 +11,10 @@ import {randomBytes} from 'node:crypto'
 import {copyFile, link, mkdir, open, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
 
-export type FileData = string | Uint8Array
+/** A file's content: text, bytes, or text in chunks (written as they come, for files too large to hold as one string). */
+export type FileData = string | Uint8Array | Iterable<string>
+
+const CHUNK_BYTES = 1 << 20
 
 function tempName(target: string, tag: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.${tag}`)
@@ -21,7 +24,24 @@ async function writeTemp(target: string, data: FileData): Promise<string> {
   const temp = tempName(target, 'tmp')
   const handle = await open(temp, 'wx', 0o644)
   try {
-    await handle.writeFile(data)
+    if (typeof data === 'string' || data instanceof Uint8Array) {
+      await handle.writeFile(data)
+    } else {
+      let pending: string[] = []
+      let size = 0
+      for (const chunk of data) {
+        pending.push(chunk)
+        size += chunk.length
+        if (size >= CHUNK_BYTES) {
+          await handle.write(pending.join(''))
+          pending = []
+          size = 0
+        }
+      }
+
+      if (pending.length > 0) await handle.write(pending.join(''))
+    }
+
     await handle.sync()
   } catch (err) {
     await handle.close().catch(() => undefined)

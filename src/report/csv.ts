@@ -28,13 +28,3 @@ export function toCsv(table: Table, header = true): string {
     escape_formulas: true,
   })
 }
-
-/**
- * One CSV text from tables that arrive in parts (a plan's hosts one after another): the
- * header once, then every part's rows, without holding all rows at once.
- */
-export function csvFromParts(parts: Iterable<Table>, empty: Table): string {
-  const chunks = [toCsv({...empty, rows: []})]
-  for (const part of parts) chunks.push(toCsv(part, false))
-  return chunks.join('')
-}

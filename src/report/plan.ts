@@ -6,7 +6,7 @@ import type {CpuRole} from '../model/types.js'
 import type {BaselineOutcome} from '../search/baseline-plan.js'
 import {type Plan, hostEvaluation, hostLayout} from '../search/plan.js'
 import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
-import {csvFromParts} from './csv.js'
+import {toCsv} from './csv.js'
 import {TABLE_NAMES, type TableName, type Tables, concatTables, evaluationTables} from './tables.js'
 import {renderTable} from './terminal.js'
 
@@ -138,26 +138,34 @@ export function planTables(plan: Plan): Tables {
   return concatTables(plan.hosts.map(h => evaluationTables(hostEvaluation(plan, h))))
 }
 
-/** The CSV files of a plan, host by host, so a large fleet never holds every row at once. */
-export function planCsv(plan: Plan): Record<TableName, string> {
+/** The CSV files of a plan as text chunks, host by host, so a large fleet never holds every row at once. */
+export function planCsv(plan: Plan): Record<TableName, Iterable<string>> {
   const empty = concatTables([])
-  const out = {} as Record<TableName, string>
+  const out = {} as Record<TableName, Iterable<string>>
   for (const name of TABLE_NAMES) {
-    out[name] = csvFromParts((function* () {
-      for (const h of plan.hosts) yield evaluationTables(hostEvaluation(plan, h))[name]
-    })(), empty[name])
+    out[name] = {
+      * [Symbol.iterator]() {
+        yield toCsv({...empty[name], rows: []})
+        for (const h of plan.hosts) yield toCsv(evaluationTables(hostEvaluation(plan, h))[name], false)
+      },
+    }
   }
 
   return out
 }
 
-/** plan.json as text, host by host: the same document as `planDocument`, never held whole as objects. */
-export function planJson(plan: Plan, names: {cluster: string; workload: string}): string {
-  const {hosts: _hosts, vms: _vms, ...head} = planDocument({...plan, hosts: [], vms: []}, names) as Record<string, unknown>
-  const hostChunks = plan.hosts.map(h => JSON.stringify(hostDocument(plan, h)))
-  const vmChunks = plan.vms.map(v => JSON.stringify(v))
-  const headText = JSON.stringify(head).slice(0, -1)
-  return `${headText},\n"hosts": [\n${hostChunks.join(',\n')}\n],\n"vms": [\n${vmChunks.join(',\n')}\n]}\n`
+/** plan.json as text chunks, host by host: the document of `planDocument`, never held whole. */
+export function planJson(plan: Plan, names: {cluster: string; workload: string}): Iterable<string> {
+  return {
+    * [Symbol.iterator]() {
+      const {hosts: _hosts, vms: _vms, ...head} = planDocument({...plan, hosts: [], vms: []}, names) as Record<string, unknown>
+      yield `${JSON.stringify(head).slice(0, -1)},\n"hosts": [\n`
+      for (const [i, h] of plan.hosts.entries()) yield `${i > 0 ? ',\n' : ''}${JSON.stringify(hostDocument(plan, h))}`
+      yield '\n],\n"vms": [\n'
+      for (const [i, v] of plan.vms.entries()) yield `${i > 0 ? ',\n' : ''}${JSON.stringify(v)}`
+      yield '\n]}\n'
+    },
+  }
 }
 
 /** plan.json: every host's layout (CPU lists per role), every VM's host, and the bound and gap. */

@@ -45,6 +45,30 @@ describe('writeFileAtomic', () => {
 })
 
 describe('writeFilesAtomic', () => {
+  test('writes text given in chunks, larger than one buffer, in order', async () => {
+    const line = `${'x'.repeat(999)}\n`
+    function* chunks() {
+      for (let i = 0; i < 3000; i++) yield `${i} ${line}`
+    }
+
+    await writeFilesAtomic(dir, {'big.csv': chunks()})
+    const text = await readFile(path.join(dir, 'big.csv'), 'utf8')
+    expect(text).toBe([...chunks()].join(''))
+    expect(text.length).toBeGreaterThan(3_000_000)
+  })
+
+  test('a generator that throws midway leaves the previous file and no temporary file', async () => {
+    await writeFile(path.join(dir, 'plan.json'), 'old')
+    function* broken() {
+      yield 'new'
+      throw new Error('interrupted')
+    }
+
+    await expect(writeFilesAtomic(dir, {'plan.json': broken()})).rejects.toThrow('interrupted')
+    expect(await readFile(path.join(dir, 'plan.json'), 'utf8')).toBe('old')
+    expect(await entries(dir)).toEqual(['plan.json'])
+  })
+
   test('writes every file, sub-folders included', async () => {
     await writeFilesAtomic(dir, {'hosts.csv': 'a\n', 'vms.csv': 'b\n', 'html/index.html': '<p>'})
     expect(await entries(dir)).toEqual(['hosts.csv', 'html', 'vms.csv'])
