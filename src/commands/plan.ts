@@ -33,6 +33,7 @@ export default class Plan extends SidecoreCommand {
     seed: Flags.integer({default: 1, description: 'seed of the search\'s random restarts'}),
     budget: Flags.integer({default: 40, min: 1, description: 'layouts the per-host search evaluates at most per VM mix'}),
     out: Flags.directory({default: 'plan', description: 'directory for plan.json and the CSV tables'}),
+    'time-limit': Flags.integer({min: 1, description: 'seconds after which the searches stop improving and the best plan so far is kept (the plan may then vary between runs)'}),
     threads: Flags.integer({default: Math.max(1, availableParallelism()), min: 1,
       description: 'worker threads for the per-host searches (the plan is the same for any number)'}),
   }
@@ -71,6 +72,7 @@ export default class Plan extends SidecoreCommand {
       plan = await planCluster({
         models, workload, objective: flags.objective as 'throughput-per-cpu' | 'hosts' | 'latency', accounting: 'host',
         seed: flags.seed, budget: flags.budget, solve, progress, runner: pool.runner,
+        ...(flags['time-limit'] === undefined ? {} : {deadline: Date.now() + flags['time-limit'] * 1000}),
       })
     } finally {
       await pool.close()

@@ -13,7 +13,7 @@ export interface PlanPool {
 
 /** A pool of `threads` workers; with one thread, tasks run on this thread. */
 export function planPool(threads: number): PlanPool {
-  if (threads <= 1) return {runner: sequentialRunner, close: async () => {}}
+  if (threads <= 1) return {runner: ctx => sequentialRunner(ctx, Date.now), close: async () => {}}
   let pool: Piscina | undefined
   return {
     runner(ctx) {

@@ -6,7 +6,7 @@ import {workerData} from 'node:worker_threads'
 
 import {type PlanContext, type PlanResult, type PlanTask, planWorker} from '../search/plan.js'
 
-const run = planWorker(workerData as PlanContext)
+const run = planWorker(workerData as PlanContext, Date.now)
 
 export default function task(t: PlanTask): PlanResult {
   return run(t)

@@ -27,6 +27,8 @@ export interface HostSearchOptions {
   restarts?: number
   /** Stop improving once this many layouts have been evaluated (large hosts); the best so far is kept. */
   maxEvaluations?: number
+  /** Stop improving when this says so (a time limit); the best so far is kept. */
+  stop?: () => boolean
 }
 
 export interface Assessed {
@@ -75,7 +77,7 @@ export function searchHost(host: Host, vms: Vm[], calibration: Calibration, spac
 HostSearchResult | undefined {
   const assessor = new Assessor(host, vms, calibration, options.objective, options.accounting)
   const budget = options.maxEvaluations ?? Number.POSITIVE_INFINITY
-  const spent = () => assessor.evaluations >= budget
+  const spent = () => assessor.evaluations >= budget || (options.stop?.() ?? false)
   const random = seededRandom(options.seed)
   const restarts = options.restarts ?? 3
   const nodes = host.nodes.map(n => n.id)

@@ -37,6 +37,8 @@ export interface PlanContext {
   seed: number
   /** Layouts the per-host search evaluates at most per VM mix. */
   budget: number
+  /** When searches stop improving (a time limit), in the clock's milliseconds; absent = never. */
+  deadline?: number
 }
 
 /** Work that runs on a worker: one pattern to find, or one VM mix to lay out. */
@@ -55,8 +57,9 @@ export type TaskRunner = (tasks: PlanTask[], done?: () => void) => Promise<PlanR
  * not depend on which worker ran which task (the count of evaluations does).
  * The per-host search space is `defaultSpace`.
  */
-export function planWorker(ctx: PlanContext): (task: PlanTask) => PlanResult {
+export function planWorker(ctx: PlanContext, clock: () => number = () => Number.NEGATIVE_INFINITY): (task: PlanTask) => PlanResult {
   const {models, types} = ctx
+  const stop = () => ctx.deadline !== undefined && clock() > ctx.deadline
   const vmsFor = (counts: number[]): Vm[] =>
     counts.flatMap((n, t) => Array.from({length: n}, (_, i) => ({id: `${types[t].name}-${i}`, type: types[t]})))
   const limit = (m: number, t: number) => Math.floor(models[m].host.cpus.length / types[t].vcpus)
@@ -68,7 +71,7 @@ export function planWorker(ctx: PlanContext): (task: PlanTask) => PlanResult {
       if (!memo.has(key)) {
         const model = models[m]
         const found = searchHost(model.host, vmsFor(counts), model.calibration, defaultSpace(model.host),
-          {objective: ctx.objective, accounting: ctx.accounting, seed: ctx.seed, maxEvaluations: ctx.budget})
+          {objective: ctx.objective, accounting: ctx.accounting, seed: ctx.seed, maxEvaluations: ctx.budget, stop})
         evaluations += found?.evaluations ?? 0
         memo.set(key, found)
       }
@@ -98,8 +101,8 @@ export function planWorker(ctx: PlanContext): (task: PlanTask) => PlanResult {
 }
 
 /** Runs the tasks one after the other on this thread. */
-export function sequentialRunner(ctx: PlanContext): TaskRunner {
-  const work = planWorker(ctx)
+export function sequentialRunner(ctx: PlanContext, clock?: () => number): TaskRunner {
+  const work = planWorker(ctx, clock)
   return async (tasks, done) => tasks.map(task => {
     const result = work(task)
     done?.()
@@ -115,6 +118,8 @@ export interface PlanInput {
   seed: number
   /** Layouts the per-host search evaluates at most per VM mix. */
   budget: number
+  /** When searches stop improving, in the runner's clock (see `PlanContext.deadline`). */
+  deadline?: number
   solve: LpSolve
   /** How tasks run (worker threads, or this thread by default). */
   runner?: (ctx: PlanContext) => TaskRunner
@@ -176,6 +181,7 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
   const supply = models.map(m => m.entries.reduce((s, e) => s + e.count, 0))
   const ctx: PlanContext = {
     models, types, demand, objective: input.objective, accounting: input.accounting, seed: input.seed, budget: input.budget,
+    ...(input.deadline === undefined ? {} : {deadline: input.deadline}),
   }
   const run = (input.runner ?? sequentialRunner)(ctx)
   let evaluations = 0

@@ -6,7 +6,9 @@ import {normalizeHost} from '../../src/io/normalize.js'
 import {evaluate} from '../../src/model/evaluate.js'
 import type {Calibration, Vm, VmType, Workload} from '../../src/model/types.js'
 import type {LpSolve} from '../../src/search/cluster.js'
-import {type Plan, type PlanInput, type PlanModel, hostEvaluation, hostLayout, planCluster} from '../../src/search/plan.js'
+import {
+  type Plan, type PlanInput, type PlanModel, hostEvaluation, hostLayout, planCluster, sequentialRunner,
+} from '../../src/search/plan.js'
 import {toCsv} from '../../src/report/csv.js'
 import {planCsv, planDocument, planJson, planTables} from '../../src/report/plan.js'
 import {TABLE_NAMES} from '../../src/report/tables.js'
@@ -81,6 +83,18 @@ describe('planCluster', () => {
     const whole = planTables(p)
     const parts = planCsv(p)
     for (const name of TABLE_NAMES) expect([...parts[name]].join('')).toBe(toCsv(whole[name]))
+  })
+
+  test('past the deadline the searches stop improving, and the plan still places every VM', async () => {
+    const full = await plan([20, 6])
+    let ticks = 0
+    const clock = () => ticks++
+    const limited = await planCluster({...small([20, 6]), objective: 'throughput-per-cpu', accounting: 'host', seed: 3,
+      budget: 25, solve, deadline: 50, runner: ctx => sequentialRunner(ctx, clock)})
+    expect(limited.evaluations).toBeLessThan(full.evaluations)
+    expect(limited.vms).toHaveLength(26)
+    expect(new Set(limited.vms.map(v => v.id)).size).toBe(26)
+    for (const v of limited.vms) expect(Boolean(v.host) !== Boolean(v.reason)).toBe(true)
   })
 
   test('same input and seed, same plan', async () => {
