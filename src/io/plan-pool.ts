@@ -11,6 +11,16 @@ export interface PlanPool {
   close(): Promise<void>
 }
 
+/**
+ * The worker's module. Workers load JavaScript: from the built package it sits next to
+ * this file; when this file runs as TypeScript source (tsx, vitest), the built copy in
+ * dist/ is used, so run `npm run build` after changing the search.
+ */
+function workerFile(): URL {
+  const here = new URL(import.meta.url)
+  return here.pathname.endsWith('.ts') ? new URL('../../dist/io/plan-worker.js', here) : new URL('plan-worker.js', here)
+}
+
 /** A pool of `threads` workers; with one thread, tasks run on this thread. */
 export function planPool(threads: number): PlanPool {
   if (threads <= 1) return {runner: ctx => sequentialRunner(ctx, Date.now), close: async () => {}}
@@ -18,7 +28,7 @@ export function planPool(threads: number): PlanPool {
   return {
     runner(ctx) {
       pool = new Piscina({
-        filename: new URL('plan-worker.js', import.meta.url).href,
+        filename: workerFile().href,
         workerData: ctx,
         minThreads: threads,
         maxThreads: threads,
