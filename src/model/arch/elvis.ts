@@ -15,9 +15,7 @@ export const elvis: ArchitectureModel = {
   kinds: ['net', 'block'],
   usesIoCores: true,
   defaultNotification: {kind: 'poll'},
-  costs(ctx) {
-    return vhostCosts(ctx)
-  },
+  costs: vhostCosts,
   buildWorkers(ctx) {
     return sharedWorkers(ctx, 'e')
   },

@@ -13,9 +13,7 @@ export const vhostPerCpu: ArchitectureModel = {
   kinds: ['net', 'block'],
   usesIoCores: false,
   defaultNotification: {kind: 'kick'},
-  costs(ctx) {
-    return vhostCosts(ctx)
-  },
+  costs: vhostCosts,
   buildWorkers(ctx) {
     return perCpuWorkers(ctx, 'c')
   },

@@ -14,9 +14,7 @@ export const vhostShared: ArchitectureModel = {
   kinds: ['net', 'block'],
   usesIoCores: true,
   defaultNotification: {kind: 'kick'},
-  costs(ctx) {
-    return vhostCosts(ctx)
-  },
+  costs: vhostCosts,
   buildWorkers(ctx) {
     return sharedWorkers(ctx, 's')
   },
