@@ -7,6 +7,7 @@ import {SidecoreCommand} from '../base-command.js'
 import {loadCalibration, loadCluster, loadWorkload, packageRoot} from '../io/load.js'
 import {loadLpSolver} from '../io/lp.js'
 import {planPool} from '../io/plan-pool.js'
+import {progressBar} from '../io/progress.js'
 import {writeFilesAtomic} from '../io/write.js'
 import {type PlanSummary, planCsv, planJson, planSummary, renderPlanSummary} from '../report/plan.js'
 import {TABLE_NAMES} from '../report/tables.js'
@@ -63,22 +64,20 @@ export default class Plan extends SidecoreCommand {
     }
 
     const solve = await loadLpSolver()
-    const progress = process.stderr.isTTY && !this.jsonEnabled()
-      ? (done: number, total: number, stage: string) => process.stderr.write(`\r${stage}: ${done}/${total}   `)
-      : undefined
+    const bar = progressBar(!this.jsonEnabled())
     const pool = planPool(flags.threads)
     let plan
     try {
       plan = await planCluster({
         models, workload, objective: flags.objective as 'throughput-per-cpu' | 'hosts' | 'latency', accounting: 'host',
-        seed: flags.seed, budget: flags.budget, solve, progress, runner: pool.runner,
+        seed: flags.seed, budget: flags.budget, solve, progress: bar?.update, runner: pool.runner,
         ...(flags['time-limit'] === undefined ? {} : {deadline: Date.now() + flags['time-limit'] * 1000}),
       })
     } finally {
+      bar?.stop()
       await pool.close()
     }
 
-    if (progress) process.stderr.write('\r\u001B[K')
     const csv = planCsv(plan)
     await writeFilesAtomic(flags.out, {
       'plan.json': planJson(plan, {cluster: cluster.name, workload: workload.name}),
