@@ -199,8 +199,44 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
   const patterns = collectPatterns(found.map(r => (r.kind === 'pattern' ? r.pattern : undefined)))
   const placement = placeCluster(patterns, supply, demand, input.objective === 'hosts' ? 'hosts' : 'cpus', input.solve)
 
+  // VMs left over while placed hosts could take more: one more VM of the type on every
+  // host of a mix whose extension still meets every SLO, mix by mix, until none fits.
+  const key = (m: number, counts: number[]) => `${m}:${counts.join(',')}`
+  const leftover = [...placement.unplaced]
+  const vcpus = (m: number, counts: number[]) => counts.reduce((sum, n, t) => sum + n * types[t].vcpus, 0) <= models[m].host.cpus.length
+  for (let round = 0; leftover.some(n => n > 0) && round < 64; round++) {
+    const candidates = new Map<string, {model: number; counts: number[]; type: number}>()
+    for (const h of placement.hosts) {
+      types.forEach((_, t) => {
+        if (leftover[t] === 0) return
+        const grown = h.counts.map((n, u) => (u === t ? n + 1 : n))
+        if (vcpus(h.model, grown)) candidates.set(key(h.model, grown), {model: h.model, counts: grown, type: t})
+      })
+    }
+
+    if (candidates.size === 0) break
+    const list = [...candidates.values()]
+    const tried = await stage(list.map(c => ({kind: 'search', model: c.model, counts: c.counts})), 'fitting leftover VMs')
+    searches += list.length
+    let grew = false
+    list.forEach((c, i) => {
+      const r = tried[i]
+      if (r.kind !== 'search' || !r.evaluation || r.evaluation.totals.sloViolations > 0) return
+      const from = c.counts.map((n, u) => (u === c.type ? n - 1 : n))
+      for (const h of placement.hosts) {
+        if (leftover[c.type] === 0) break
+        if (h.model === c.model && key(h.model, h.counts) === key(c.model, from)) {
+          h.counts = c.counts
+          leftover[c.type]--
+          grew = true
+        }
+      }
+    })
+    if (!grew) break
+  }
+
   // Every distinct mix the placement uses, laid out once.
-  const mixKeys = [...new Set(placement.hosts.map(h => `${h.model}:${h.counts.join(',')}`))]
+  const mixKeys = [...new Set(placement.hosts.map(h => key(h.model, h.counts)))]
   const laidOut = await stage(mixKeys.map(key => {
     const [m, counts] = key.split(':')
     return {kind: 'search', model: Number(m), counts: counts.split(',').map(Number)}
