@@ -7,7 +7,7 @@ import {evaluate} from '../../src/model/evaluate.js'
 import type {Calibration, Vm, VmType, Workload} from '../../src/model/types.js'
 import type {LpSolve} from '../../src/search/cluster.js'
 import {
-  type Plan, type PlanInput, type PlanModel, hostEvaluation, hostLayout, planCluster, sequentialRunner,
+  type Plan, type PlanInput, type PlanModel, hostEvaluation, hostLayout, planCluster, planWorker, sequentialRunner,
 } from '../../src/search/plan.js'
 import {toCsv} from '../../src/report/csv.js'
 import {planCsv, planDocument, planJson, planTables} from '../../src/report/plan.js'
@@ -95,6 +95,26 @@ describe('planCluster', () => {
     expect(limited.vms).toHaveLength(26)
     expect(new Set(limited.vms.map(v => v.id)).size).toBe(26)
     for (const v of limited.vms) expect(Boolean(v.host) !== Boolean(v.reason)).toBe(true)
+  })
+
+  test('no VM is left unplaced while a placed host could take it within every SLO', async () => {
+    const p = await plan([90, 10])
+    const {models, workload} = small([90, 10])
+    const types = workload.entries.map(e => e.type)
+    const unplaced = new Set(p.vms.filter(v => !v.host).map(v => v.type))
+    expect(unplaced.size).toBeGreaterThan(0)
+    const work = planWorker({models, types, demand: [90, 10], objective: 'throughput-per-cpu', accounting: 'host', seed: 3, budget: 25})
+    for (const mix of p.mixes) {
+      const m = models.findIndex(x => x.host.model === mix.model)
+      types.forEach((type, t) => {
+        if (!unplaced.has(type.name)) return
+        const grown = mix.counts.map((n, u) => (u === t ? n + 1 : n))
+        if (grown.reduce((sum, n, u) => sum + n * types[u].vcpus, 0) > models[m].host.cpus.length) return
+        const r = work({kind: 'search', model: m, counts: grown})
+        expect(r.kind === 'search' && r.evaluation !== undefined && r.evaluation.totals.sloViolations === 0,
+          `${mix.model} ${grown.join(',')} could take another ${type.name}`).toBe(false)
+      })
+    }
   })
 
   test('same input and seed, same plan', async () => {
