@@ -33,6 +33,7 @@ const value = (name: string) => {
 
 const one = value('one')
 const threads = Number(value('threads') ?? availableParallelism())
+const stages = new Map<string, [number, number]>()
 if (one === undefined) {
   const sizes = (value('sizes') ?? '1000,10000').split(',').map(Number)
   console.log('hosts    VMs        wall s   peak MiB  hosts used  gap')
@@ -46,6 +47,7 @@ if (one === undefined) {
   const vms = hosts * 20
   const start = performance.now()
   const fleet = generateFleet({hosts, vms, seed: 1})
+  stages.set('generating the fleet', [start, performance.now()])
   const calibration = (await loadCalibration('current')).calibration
   const specs = new Map(fleet.hostModels.map(m => [m.file, m.spec]))
   const models: PlanModel[] = []
@@ -60,8 +62,13 @@ if (one === undefined) {
   const plan = await planCluster({
     models, workload: normalizeWorkload(fleet.workload as never), objective: 'throughput-per-cpu', accounting: 'host',
     seed: 1, budget: 40, solve: await loadLpSolver(), runner: pool.runner,
+    progress: (_done, _total, stage) => {
+      const now = performance.now()
+      stages.set(stage, [stages.get(stage)?.[0] ?? now, now])
+    },
   })
   await pool.close()
+  const planned = performance.now()
   // Write the files as `plan` does, into a scratch folder, then remove it.
   const out = await mkdtemp(path.join(tmpdir(), 'sidecore-bench-plan-'))
   const csv = planCsv(plan)
@@ -72,10 +79,12 @@ if (one === undefined) {
   let bytes = 0
   for (const f of await readdir(out)) bytes += (await stat(path.join(out, f))).size
   await rm(out, {recursive: true, force: true})
+  stages.set('writing plan.json and CSV', [planned, performance.now()])
   const wall = (performance.now() - start) / 1000
   const summary = planSummary(plan)
   const peak = process.resourceUsage().maxRSS / 1024
   const written = bytes / 2 ** 20
   console.log(`${String(hosts).padEnd(8)} ${String(vms).padEnd(10)} ${wall.toFixed(1).padStart(6)}   ${peak.toFixed(0).padStart(8)}  `
-    + `${String(summary.hostsUsed).padStart(10)}  ${(100 * summary.gap).toFixed(3)}%   (${written.toFixed(0)} MiB of plan.json and CSV)`)
+    + `${String(summary.hostsUsed).padStart(10)}  ${(100 * summary.gap).toFixed(3)}%   (${written.toFixed(0)} MiB of plan.json and CSV; `
+    + `${[...stages].map(([name, [a, b]]) => `${name} ${((b - a) / 1000).toFixed(1)} s`).join(', ')})`)
 }

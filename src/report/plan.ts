@@ -4,7 +4,7 @@
  */
 import type {CpuRole} from '../model/types.js'
 import type {BaselineOutcome} from '../search/baseline-plan.js'
-import {type Plan, hostEvaluation, hostLayout} from '../search/plan.js'
+import {type Plan, hostEvaluation, hostLayout, renames} from '../search/plan.js'
 import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
 import {toCsv} from './csv.js'
 import {TABLE_NAMES, type TableName, type Tables, concatTables, evaluationTables} from './tables.js'
@@ -138,15 +138,40 @@ export function planTables(plan: Plan): Tables {
   return concatTables(plan.hosts.map(h => evaluationTables(hostEvaluation(plan, h))))
 }
 
-/** The CSV files of a plan as text chunks, host by host, so a large fleet never holds every row at once. */
+/** Columns whose text names VMs (alone, in lists joined by `;` or `+`, or in `vm/device` references). */
+const VM_COLUMNS = new Set(['vm', 'vms', 'devices', 'limit_resource'])
+
+/**
+ * The CSV files of a plan as text chunks, host by host, so a large fleet never holds every
+ * row at once. Each mix's tables are built once; a host's rows are its mix's rows with
+ * the host's name and its VMs' names.
+ */
 export function planCsv(plan: Plan): Record<TableName, Iterable<string>> {
   const empty = concatTables([])
+  const cache = new Map<number, Tables>()
+  const mixTables = (mix: number) => {
+    let tables = cache.get(mix)
+    if (!tables) cache.set(mix, tables = evaluationTables(plan.mixes[mix].evaluation))
+    return tables
+  }
+
   const out = {} as Record<TableName, Iterable<string>>
   for (const name of TABLE_NAMES) {
     out[name] = {
       * [Symbol.iterator]() {
         yield toCsv({...empty[name], rows: []})
-        for (const h of plan.hosts) yield toCsv(evaluationTables(hostEvaluation(plan, h))[name], false)
+        for (const h of plan.hosts) {
+          const table = mixTables(h.mix)[name]
+          const rename = renames(plan, h)
+          const hostColumn = table.columns.findIndex(c => c.key === 'host')
+          const vmColumns = table.columns.flatMap((c, i) => (VM_COLUMNS.has(c.key) ? [i] : []))
+          const rows = table.rows.map(row => row.map((cell, i) => {
+            if (i === hostColumn) return h.id
+            if (typeof cell === 'string' && vmColumns.includes(i)) return cell.replaceAll(/[^;+/]+/g, t => rename.get(t) ?? t)
+            return cell
+          }))
+          yield toCsv({...table, rows}, false)
+        }
       },
     }
   }

@@ -306,7 +306,7 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
  * The mix's VM names on a host mapped to the host's own VMs: the layout lists the mix's
  * VMs in the order the mix was built, which is the order of `host.vms`.
  */
-function renames(plan: Plan, host: PlannedHost): Map<string, string> {
+export function renames(plan: Plan, host: PlannedHost): Map<string, string> {
   return new Map(plan.mixes[host.mix].layout.vms.map((p, j) => [p.vm, host.vms[j]]))
 }
 
