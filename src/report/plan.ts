@@ -4,7 +4,7 @@
  */
 import type {CpuRole} from '../model/types.js'
 import type {BaselineOutcome} from '../search/baseline-plan.js'
-import {type Plan, hostEvaluation, hostLayout, renames} from '../search/plan.js'
+import {type Plan, hostEvaluation, renameRef, renames} from '../search/plan.js'
 import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
 import {toCsv} from './csv.js'
 import {TABLE_NAMES, type TableName, type Tables, concatTables, evaluationTables} from './tables.js'
@@ -209,20 +209,48 @@ export function planDocument(plan: Plan, names: {cluster: string; workload: stri
   }
 }
 
+/** The parts of a host's plan.json entry that only depend on its mix (with the mix's VM names). */
+interface MixDocument {
+  cpus: Record<string, string>
+  vms: {vm: string; node: number; cpus: string}[]
+  workers: {id: string; architecture: string; cpus: string; floating: boolean; notification: string; devices: string[]}[]
+}
+
+const mixDocuments = new WeakMap<Plan, Map<number, MixDocument>>()
+
+function mixDocument(plan: Plan, mix: number): MixDocument {
+  let byMix = mixDocuments.get(plan)
+  if (!byMix) mixDocuments.set(plan, byMix = new Map())
+  let doc = byMix.get(mix)
+  if (!doc) {
+    const layout = plan.mixes[mix].layout
+    const roles: Record<string, number[]> = {}
+    for (const [cpu, role] of Object.entries(layout.roles)) (roles[role] ??= []).push(Number(cpu))
+    doc = {
+      cpus: Object.fromEntries(Object.entries(roles).map(([role, list]) => [role, formatCpuList(list)])),
+      vms: layout.vms.map(p => ({vm: p.vm, node: p.node, cpus: formatCpuList(p.vcpuPins)})),
+      workers: layout.workers.map(w => ({
+        id: w.id, architecture: w.architecture, cpus: formatCpuList(w.cpus), floating: w.floating,
+        notification: formatNotification(w.notification), devices: w.devices,
+      })),
+    }
+    byMix.set(mix, doc)
+  }
+
+  return doc
+}
+
 function hostDocument(plan: Plan, h: Plan['hosts'][number]): object {
-  const layout = hostLayout(plan, h)
-  const roles: Record<string, number[]> = {}
-  for (const [cpu, role] of Object.entries(layout.roles)) (roles[role] ??= []).push(Number(cpu))
+  const doc = mixDocument(plan, h.mix)
+  const rename = renames(plan, h)
+  const layout = plan.mixes[h.mix].layout
   return {
     id: h.id,
     model: h.model,
     labels: h.labels,
-    cpus: Object.fromEntries(Object.entries(roles).map(([role, list]) => [role, formatCpuList(list)])),
-    vms: layout.vms.map(p => ({vm: p.vm, node: p.node, cpus: formatCpuList(p.vcpuPins)})),
-    workers: layout.workers.map(w => ({
-      id: w.id, architecture: w.architecture, cpus: formatCpuList(w.cpus), floating: w.floating,
-      notification: formatNotification(w.notification), devices: w.devices,
-    })),
+    cpus: doc.cpus,
+    vms: doc.vms.map(v => ({...v, vm: rename.get(v.vm) ?? v.vm})),
+    workers: doc.workers.map(w => ({...w, devices: w.devices.map(r => renameRef(r, rename))})),
     interrupt: layout.interrupt,
     sharing: layout.sharing,
     totals: plan.mixes[h.mix].evaluation.totals,
