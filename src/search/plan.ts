@@ -186,9 +186,17 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
   const run = (input.runner ?? sequentialRunner)(ctx)
   let evaluations = 0
   let searches = 0
+  // Tasks go to the workers largest first (by the host model's CPUs), so that a big host's
+  // search does not start last and leave the other workers idle; results keep task order.
+  const weight = (t: PlanTask) => models[t.kind === 'pattern' ? t.task.model : t.model].host.cpus.length
   const stage = async (tasks: PlanTask[], name: string) => {
     let done = 0
-    const results = await run(tasks, () => input.progress?.(++done, tasks.length, name))
+    const order = tasks.map((_, i) => i).sort((a, b) => weight(tasks[b]) - weight(tasks[a]) || a - b)
+    const sorted = await run(order.map(i => tasks[i]), () => input.progress?.(++done, tasks.length, name))
+    const results: PlanResult[] = []
+    order.forEach((i, k) => {
+      results[i] = sorted[k]
+    })
     for (const r of results) evaluations += r.evaluations
     return results
   }
