@@ -12,13 +12,13 @@
  * task depends only on its own inputs, so the plan is the same for any number of threads. Every VM of the workload ends up on exactly one host or in `unplaced`
  * with the reason.
  */
-import type {Calibration, Evaluation, Host, Layout, Vm, VmType, Workload} from '../model/types.js'
+import type {ArchitectureId, Calibration, Evaluation, Host, Layout, Notification, Vm, VmType, Workload} from '../model/types.js'
 import {
   type LpSolve, type Pattern, type PatternTask, type PatternValue, collectPatterns, patternTasks, placeCluster, runPatternTask,
 } from './cluster.js'
 import {type HostSearchResult, searchHost} from './host.js'
 import type {Accounting, Objective} from './objective.js'
-import {defaultSpace} from './space.js'
+import {type SearchSpace, defaultSpace} from './space.js'
 
 export interface PlanModel {
   host: Host
@@ -39,6 +39,26 @@ export interface PlanContext {
   budget: number
   /** When searches stop improving (a time limit), in the clock's milliseconds; absent = never. */
   deadline?: number
+  /** Designs the search may choose among; absent parts keep `defaultSpace`'s. */
+  allow?: Allowed
+}
+
+/** Restrictions on the per-host search space, as plain data. */
+export interface Allowed {
+  net?: ArchitectureId[]
+  block?: ArchitectureId[]
+  notifications?: Notification[]
+}
+
+/** The space a plan searches on a host: `defaultSpace`, narrowed to what is allowed. */
+export function planSpace(host: Host, allow: Allowed = {}): SearchSpace {
+  const space = defaultSpace(host)
+  return {
+    ...space,
+    ...(allow.net ? {net: allow.net} : {}),
+    ...(allow.block ? {block: allow.block} : {}),
+    ...(allow.notifications ? {notifications: allow.notifications} : {}),
+  }
 }
 
 /** Work that runs on a worker: one pattern to find, or one VM mix to lay out. */
@@ -55,7 +75,7 @@ export type TaskRunner = (tasks: PlanTask[], done?: () => void) => Promise<PlanR
  * The worker's side: runs tasks against one context, memoising searches across the tasks
  * it runs. A search's result depends only on its host model and VM mix, so the plan does
  * not depend on which worker ran which task (the count of evaluations does).
- * The per-host search space is `defaultSpace`.
+ * The per-host search space is `planSpace`.
  */
 export function planWorker(ctx: PlanContext, clock: () => number = () => Number.NEGATIVE_INFINITY): (task: PlanTask) => PlanResult {
   const {models, types} = ctx
@@ -70,7 +90,7 @@ export function planWorker(ctx: PlanContext, clock: () => number = () => Number.
       const key = `${m}:${counts.join(',')}`
       if (!memo.has(key)) {
         const model = models[m]
-        const found = searchHost(model.host, vmsFor(counts), model.calibration, defaultSpace(model.host),
+        const found = searchHost(model.host, vmsFor(counts), model.calibration, planSpace(model.host, ctx.allow),
           {objective: ctx.objective, accounting: ctx.accounting, seed: ctx.seed, maxEvaluations: ctx.budget, stop})
         evaluations += found?.evaluations ?? 0
         memo.set(key, found)
@@ -120,6 +140,8 @@ export interface PlanInput {
   budget: number
   /** When searches stop improving, in the runner's clock (see `PlanContext.deadline`). */
   deadline?: number
+  /** Designs the per-host search may choose among (default: `defaultSpace`). */
+  allow?: Allowed
   solve: LpSolve
   /** How tasks run (worker threads, or this thread by default). */
   runner?: (ctx: PlanContext) => TaskRunner
@@ -182,6 +204,7 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
   const ctx: PlanContext = {
     models, types, demand, objective: input.objective, accounting: input.accounting, seed: input.seed, budget: input.budget,
     ...(input.deadline === undefined ? {} : {deadline: input.deadline}),
+    ...(input.allow === undefined ? {} : {allow: input.allow}),
   }
   const run = (input.runner ?? sequentialRunner)(ctx)
   let evaluations = 0

@@ -83,6 +83,19 @@ describe('sidecore plan', () => {
     }
   }, 300_000)
 
+  test('--net, --block and --notifications narrow the designs the search may choose', async () => {
+    const run = await sidecore(['plan', '--out', path.join(dir, 'narrow'), '--net', 'elvis', '--notifications', 'poll', '--threads', '1'])
+    expect(run.code).toBe(0)
+    const narrow: {hosts: {workers: {architecture: string; notification: string}[]}[]} =
+      JSON.parse(await readFile(path.join(dir, 'narrow', 'plan.json'), 'utf8'))
+    const net = narrow.hosts.flatMap(h => h.workers).filter(w => w.architecture !== 'vhost-blk')
+    expect(net.length).toBeGreaterThan(0)
+    for (const w of net) expect([w.architecture, w.notification]).toEqual(['elvis', 'poll'])
+    const bad = await sidecore(['plan', '--out', path.join(dir, 'bad'), '--net', 'nope'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--net: expected one of')
+  }, 300_000)
+
   test('a workload file that does not exist: a clear message, exit 2, nothing written', async () => {
     const run = await sidecore(['plan', 'data/clusters/example.yaml', 'data/workloads/nope.yaml', '--out', path.join(dir, 'c')])
     expect(run.code).toBe(2)
