@@ -4,11 +4,12 @@ import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 
 import {SidecoreCommand} from '../base-command.js'
-import {loadCalibration, loadCluster, loadWorkload, packageRoot} from '../io/load.js'
+import {packageRoot} from '../io/load.js'
 import {InputError} from '../io/errors.js'
 import {loadLpSolver} from '../io/lp.js'
 import {normalizeNotification} from '../io/normalize.js'
 import {BLOCK_ARCHITECTURES, NET_ARCHITECTURES} from '../io/schemas.js'
+import {loadPlanInput} from '../io/plan-input.js'
 import {planPool} from '../io/plan-pool.js'
 import {progressBar} from '../io/progress.js'
 import {writeFilesAtomic} from '../io/write.js'
@@ -16,7 +17,7 @@ import type {ArchitectureId} from '../model/types.js'
 import {type PlanSummary, planCsv, planJson, planSummary, renderPlanSummary} from '../report/plan.js'
 import {TABLE_NAMES} from '../report/tables.js'
 import {baselinePlans} from '../search/baseline-plan.js'
-import {type Allowed, type PlanModel, planCluster} from '../search/plan.js'
+import {type Allowed, planCluster} from '../search/plan.js'
 
 export default class Plan extends SidecoreCommand {
   static override description = 'Plan a cluster: place every VM of a workload on a host and lay out each host for the most throughput per CPU within every SLO.'
@@ -51,25 +52,14 @@ export default class Plan extends SidecoreCommand {
     const root = packageRoot()
     const clusterFile = args.cluster ?? path.join(root, 'data', 'clusters', 'example.yaml')
     const workloadFile = args.workload ?? path.join(root, 'data', 'workloads', 'datacenter.yaml')
-    let cluster
-    let workload
-    const models: PlanModel[] = []
+    let input
     try {
-      cluster = await loadCluster(clusterFile)
-      workload = await loadWorkload(workloadFile)
-      for (const entry of cluster.entries) {
-        let model = models.find(m => m.host.model === entry.host.model)
-        if (!model) {
-          model = {host: entry.host, calibration: (await loadCalibration(entry.host.calibration ?? 'current')).calibration, entries: []}
-          models.push(model)
-        }
-
-        model.entries.push({count: entry.count, labels: entry.labels})
-      }
+      input = await loadPlanInput(clusterFile, workloadFile)
     } catch (error) {
       this.failOnUserError(error)
     }
 
+    const {cluster, workload, models} = input
     const solve = await loadLpSolver()
     const allow: Allowed = {}
     if (flags.net) allow.net = this.architectures('--net', flags.net, NET_ARCHITECTURES)
