@@ -130,18 +130,9 @@ export function sequentialRunner(ctx: PlanContext, clock?: () => number): TaskRu
   })
 }
 
-export interface PlanInput {
-  models: PlanModel[]
+/** The context's settings (the deadline in the runner's clock), the workload and the solver. */
+export interface PlanInput extends Omit<PlanContext, 'types' | 'demand'> {
   workload: Workload
-  objective: Objective
-  accounting: Accounting
-  seed: number
-  /** Layouts the per-host search evaluates at most per VM mix. */
-  budget: number
-  /** When searches stop improving, in the runner's clock (see `PlanContext.deadline`). */
-  deadline?: number
-  /** Designs the per-host search may choose among (default: `defaultSpace`). */
-  allow?: Allowed
   solve: LpSolve
   /** How tasks run (worker threads, or this thread by default). */
   runner?: (ctx: PlanContext) => TaskRunner
@@ -201,11 +192,8 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
   const types = workload.entries.map(e => e.type)
   const demand = workload.entries.map(e => e.count)
   const supply = models.map(m => m.entries.reduce((s, e) => s + e.count, 0))
-  const ctx: PlanContext = {
-    models, types, demand, objective: input.objective, accounting: input.accounting, seed: input.seed, budget: input.budget,
-    ...(input.deadline === undefined ? {} : {deadline: input.deadline}),
-    ...(input.allow === undefined ? {} : {allow: input.allow}),
-  }
+  const {workload: _workload, solve: _solve, runner: _runner, progress: _progress, ...settings} = input
+  const ctx: PlanContext = {...settings, types, demand}
   const run = (input.runner ?? sequentialRunner)(ctx)
   let evaluations = 0
   let searches = 0
