@@ -24,7 +24,6 @@ export {
   type LoadedCluster,
   type LoadedClusterEntry,
   checkWorkloadOnHost,
-  defaultInterrupt,
   instantiateVms,
   lineRatePps64,
   normalizeCalibration,

@@ -18,7 +18,6 @@ import type {
   CpuRole,
   Device,
   Host,
-  InterruptMode,
   Layout,
   Nic,
   Notification,
@@ -30,6 +29,7 @@ import type {
   Worker,
   Workload,
 } from '../model/types.js'
+import {bestInterrupt} from '../model/layout.js'
 import {expected, found, hint} from '../messages.js'
 import {formatCpuset, parseCpuset} from './cpuset.js'
 import {type PathSegment, fail} from './errors.js'
@@ -78,9 +78,6 @@ export function lineRatePps64(lineRateBps: number): number {
 }
 
 /** Default interrupt delivery for a platform: the best it has. */
-export function defaultInterrupt(platform: Platform): InterruptMode {
-  return platform.postedInterrupts ? 'posted' : platform.pvEoi ? 'pv-eoi' : 'exit'
-}
 
 function positive(value: unknown, dimension: Dimension, path: Path, what: string): number {
   const v = parseQuantity(value, dimension, path)
@@ -415,7 +412,7 @@ export function normalizePolicy(spec: PolicySpec, host: Host): ArchitecturePolic
     net,
     block,
     notification: spec.notification === undefined ? {kind: 'kick'} : normalizeNotification(spec.notification, ['notification']),
-    interrupt: spec.interrupt ?? defaultInterrupt(host.platform),
+    interrupt: spec.interrupt ?? bestInterrupt(host.platform),
     ioCoresPerNode: io,
     devicesPerWorker: spec.devices_per_worker ?? DEFAULT_DEVICES_PER_WORKER,
     sharing: spec.sharing ?? 'same-cgroup',
@@ -541,7 +538,7 @@ export function normalizeLayout(spec: LayoutBody, host: Host, vms: readonly Vm[]
     roles,
     vms: placements,
     workers,
-    interrupt: spec.interrupt ?? defaultInterrupt(host.platform),
+    interrupt: spec.interrupt ?? bestInterrupt(host.platform),
     sharing: spec.sharing ?? 'same-cgroup',
     vcpuOvercommit: overcommit,
   }

@@ -4,7 +4,7 @@
  */
 import {architecture} from './arch/index.js'
 import {PolicyError} from './errors.js'
-import type {ArchitecturePolicy, CpuRole, Device, Host, Layout, Vm, VmPlacement} from './types.js'
+import type {ArchitecturePolicy, CpuRole, Device, Host, InterruptMode, Layout, Platform, Vm, VmPlacement} from './types.js'
 
 /** CPUs of the host ordered for handing out, per node. */
 function cpusByNode(host: Host): Map<number, {id: number; core: number; thread: number}[]> {
@@ -14,6 +14,11 @@ function cpusByNode(host: Host): Map<number, {id: number; core: number; thread: 
   // First threads of every core before any second thread: VMs get whole cores while they last.
   for (const list of map.values()) list.sort((a, b) => a.thread - b.thread || a.core - b.core)
   return map
+}
+
+/** The best interrupt delivery a platform has: posted, else PV EOI, else exits. */
+export function bestInterrupt(platform: Platform): InterruptMode {
+  return platform.postedInterrupts ? 'posted' : platform.pvEoi ? 'pv-eoi' : 'exit'
 }
 
 /** Choices a search makes beyond the policy. */

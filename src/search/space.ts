@@ -10,7 +10,7 @@
 import {architecture} from '../model/arch/index.js'
 import {sharingKey} from '../model/arch/shared.js'
 import {PolicyError} from '../model/errors.js'
-import {buildLayout} from '../model/layout.js'
+import {bestInterrupt, buildLayout} from '../model/layout.js'
 import type {
   ArchitectureId, ArchitecturePolicy, Device, Host, InterruptMode, Layout, Notification, SharingPolicy, Vm, Worker,
 } from '../model/types.js'
@@ -142,18 +142,17 @@ export function candidateKey(c: Candidate): string {
 
 /** The layout of a candidate, or undefined when it cannot be laid out. */
 export function tryLayout(host: Host, vms: Vm[], candidate: Candidate): Layout | undefined {
-  try {
-    return layoutOf(host, vms, candidate)
-  } catch (error) {
-    if (error instanceof PolicyError) return undefined
-    throw error
-  }
+  return unlessPolicyError(() => layoutOf(host, vms, candidate))
 }
 
 /** The layout a policy builds on its own, or undefined when the policy cannot be laid out. */
 export function policyLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy): Layout | undefined {
+  return unlessPolicyError(() => buildLayout(host, vms, policy))
+}
+
+function unlessPolicyError(build: () => Layout | undefined): Layout | undefined {
   try {
-    return buildLayout(host, vms, policy)
+    return build()
   } catch (error) {
     if (error instanceof PolicyError) return undefined
     throw error
@@ -170,7 +169,7 @@ export function defaultSpace(host: Host): SearchSpace {
     net: ['vhost-per-device', 'vhost-shared', 'elvis'],
     block: ['vhost-blk'],
     notifications: [{kind: 'kick'}, {kind: 'poll'}],
-    interrupts: [host.platform.postedInterrupts ? 'posted' : host.platform.pvEoi ? 'pv-eoi' : 'exit'],
+    interrupts: [bestInterrupt(host.platform)],
     maxIoCoresPerNode: 2,
     sharing: 'same-cgroup',
     devicesPerWorker: 7,

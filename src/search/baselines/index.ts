@@ -18,7 +18,7 @@ import {defaultLayout, k8sLayout, novaLayout, ovsLayout} from './layouts.js'
 
 export {CpuAllocationError, type CpuManagerOptions, allocateCpus} from './k8s-cpu-manager.js'
 export {firstFitByVcpus} from './first-fit.js'
-export {bestInterrupt, defaultPolicy} from './layouts.js'
+export {defaultPolicy} from './layouts.js'
 export {type EmulatorPlacement, type EmulatorThreadsPolicy, dedicatedPcpus, placeEmulatorThreads} from './nova-emulator.js'
 export {type Pmd, type Rxq, type RxqAssignMode, assignRxqs} from './ovs-rxq.js'
 

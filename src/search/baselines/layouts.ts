@@ -15,23 +15,18 @@
  * vhost-blk for block devices, kick-driven, in every baseline but the OVS PMDs.
  */
 import {PolicyError} from '../../model/errors.js'
-import {buildLayout} from '../../model/layout.js'
+import {bestInterrupt, buildLayout} from '../../model/layout.js'
 import type {
-  ArchitecturePolicy, Calibration, CpuRole, Device, Host, InterruptMode, Layout, Vm, VmPlacement, Worker,
+  ArchitecturePolicy, Calibration, CpuRole, Device, Host, Layout, Vm, VmPlacement, Worker,
 } from '../../model/types.js'
 import {CpuAllocationError, allocateCpus} from './k8s-cpu-manager.js'
 import {placeEmulatorThreads} from './nova-emulator.js'
 import {type RxqAssignMode, assignRxqs} from './ovs-rxq.js'
 
-/** The best interrupt delivery the platform offers. */
-export function bestInterrupt(host: Host): InterruptMode {
-  return host.platform.postedInterrupts ? 'posted' : host.platform.pvEoi ? 'pv-eoi' : 'exit'
-}
-
 /** Today's default policy: one vhost worker per device, kick, floating on the VM's own CPUs. */
 export function defaultPolicy(host: Host): ArchitecturePolicy {
   return {
-    net: 'vhost-per-device', block: 'vhost-blk', notification: {kind: 'kick'}, interrupt: bestInterrupt(host),
+    net: 'vhost-per-device', block: 'vhost-blk', notification: {kind: 'kick'}, interrupt: bestInterrupt(host.platform),
     ioCoresPerNode: 0, devicesPerWorker: 1, sharing: 'none', floatOn: 'vm-cpus',
   }
 }
@@ -147,7 +142,7 @@ export function k8sLayout(distributeAcrossNuma: boolean, host: Host, vms: Vm[]):
     workers.push(...vhostWorkers(vm, vm.type.devices.filter(d => d.kind === 'block'), pins, true, block))
   }
 
-  return {host: host.model, roles, vms: placements, workers, interrupt: bestInterrupt(host), sharing: 'none', vcpuOvercommit: 1}
+  return {host: host.model, roles, vms: placements, workers, interrupt: bestInterrupt(host.platform), sharing: 'none', vcpuOvercommit: 1}
 }
 
 /**
@@ -209,5 +204,5 @@ export function novaLayout(policy: 'isolate' | 'share', host: Host, vms: Vm[]): 
     workers.push(...vhostWorkers(vm, vm.type.devices, emulator.cpus, false, next))
   }
 
-  return {host: host.model, roles, vms: placements, workers, interrupt: bestInterrupt(host), sharing: 'none', vcpuOvercommit: 1}
+  return {host: host.model, roles, vms: placements, workers, interrupt: bestInterrupt(host.platform), sharing: 'none', vcpuOvercommit: 1}
 }
