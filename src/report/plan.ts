@@ -4,7 +4,7 @@
  */
 import type {CpuRole} from '../model/types.js'
 import type {BaselineOutcome} from '../search/baseline-plan.js'
-import {type Plan, hostEvaluation, renameRef, renames} from '../search/plan.js'
+import {type Plan, renameRef, renames} from '../search/plan.js'
 import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
 import {toCsv} from './csv.js'
 import {TABLE_NAMES, type TableName, type Tables, concatTables, evaluationTables} from './tables.js'
@@ -131,11 +131,6 @@ export function renderPlanSummary(s: PlanSummary): string {
   }
 
   return lines.join('\n')
-}
-
-/** The CSV tables of a plan: every host's rows, hosts in plan order. */
-export function planTables(plan: Plan): Tables {
-  return concatTables(plan.hosts.map(h => evaluationTables(hostEvaluation(plan, h))))
 }
 
 /** Columns whose text names VMs (alone, in lists joined by `;` or `+`, or in `vm/device` references). */

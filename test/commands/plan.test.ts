@@ -72,6 +72,11 @@ describe('sidecore plan', () => {
     const summary = JSON.parse(again.stdout)
     expect(summary.gap).toBeCloseTo(plan.gap, 12)
     expect(summary.bound).toBeCloseTo(plan.bound, 6)
+    // Every plan reports its improvement over each baseline on the same input.
+    expect(summary.baselines.map((b: {id: string}) => b.id)).toEqual(
+      ['default', 'ovs-roundrobin', 'ovs-cycles', 'ovs-group', 'k8s-packed', 'k8s-distributed', 'nova-isolate', 'nova-share'])
+    for (const b of summary.baselines) expect(typeof b.improvement === 'number' || b.improvement === null).toBe(true)
+    expect(first.stdout).toMatch(/^Baseline +Hosts +Unplaced VMs/m)
     expect(await readFile(path.join(dir, 'b', 'plan.json'), 'utf8')).toBe(await readFile(path.join(dir, 'a', 'plan.json'), 'utf8'))
   }, 300_000)
 
