@@ -24,24 +24,24 @@ function workerFile(): URL {
 /** A pool of `threads` workers; with one thread, tasks run on this thread. */
 export function planPool(threads: number): PlanPool {
   if (threads <= 1) return {runner: ctx => sequentialRunner(ctx, Date.now), close: async () => {}}
-  let pool: Piscina | undefined
+  const pools: Piscina[] = []
   return {
     runner(ctx) {
-      pool = new Piscina({
+      const pool = new Piscina({
         filename: workerFile().href,
         workerData: ctx,
         minThreads: threads,
         maxThreads: threads,
       })
-      const workers = pool
+      pools.push(pool)
       return (tasks, done) => Promise.all(tasks.map(async task => {
-        const result = await workers.run(task)
+        const result = await pool.run(task)
         done?.()
         return result
       }))
     },
     async close() {
-      await pool?.destroy()
+      await Promise.all(pools.splice(0).map(p => p.destroy()))
     },
   }
 }
