@@ -12,7 +12,7 @@
  * as `n/a`.
  */
 
-import type {DeviceKind, Limit, Notification, TrafficPattern} from '../model/types.js'
+import type {DeviceKind, Limit, LimitKind, Notification, TrafficPattern} from '../model/types.js'
 
 /** Text for a value that has no bound (an `Infinity` offered load). */
 export const UNBOUNDED = 'unbounded'
@@ -228,6 +228,39 @@ export function describeLimit(limit: Limit): string {
       return 'queue depth'
     default:
       return unreachable(limit.kind)
+  }
+}
+
+/**
+ * A kind of limiting resource in words, without the entity: `I/O worker CPU`,
+ * `NIC line rate`. For summaries over many devices (a plan's layouts).
+ */
+export function describeLimitKind(kind: LimitKind): string {
+  switch (kind) {
+    case 'offered-load':
+      return 'not limited (offered load met)'
+    case 'worker-cpu':
+      return 'I/O worker CPU'
+    case 'vcpu':
+      return 'guest vCPUs'
+    case 'cgroup-quota':
+      return 'cgroup cpu.max quota'
+    case 'nic-line-rate':
+      return 'NIC line rate'
+    case 'nic-packet-rate':
+      return 'NIC packet rate'
+    case 'block-device-iops':
+      return 'block device IOPS'
+    case 'block-device-bandwidth':
+      return 'block device bandwidth'
+    case 'timer-ring':
+      return 'timer period and ring size'
+    case 'round-trip':
+      return 'round-trip time'
+    case 'queue-depth':
+      return 'queue depth'
+    default:
+      return unreachable(kind)
   }
 }
 

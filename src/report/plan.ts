@@ -2,13 +2,13 @@
  * Plan -> summary (for the terminal and `--json`) and tables (for CSV). Every figure is
  * summed from the plan's own host evaluations, so the summary and plan.json agree.
  */
-import type {CpuRole} from '../model/types.js'
+import type {CpuRole, LimitKind} from '../model/types.js'
 import type {BaselineOutcome} from '../search/baseline-plan.js'
 import {type Plan, renameRef, renames} from '../search/plan.js'
-import {formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
+import {describeLimitKind, formatBitRate, formatCpuList, formatIops, formatLatency, formatNotification, formatPercent} from './format.js'
 import {toCsv} from './csv.js'
 import {TABLE_NAMES, type TableName, type Tables, concatTables, evaluationTables} from './tables.js'
-import {renderTable} from './terminal.js'
+import {type RenderOptions, palette, renderTable} from './terminal.js'
 
 export interface PlanSummary {
   objective: string
@@ -22,6 +22,8 @@ export interface PlanSummary {
   gbpsPerCpu: number
   gbpsPerAllocatedCpu: number
   p99ByVmType: Record<string, number>
+  /** Per host model: its hosts, their layouts, and what limits their devices. */
+  models: ModelSummary[]
   vms: number
   vmsPlaced: number
   unplaced: {id: string; type: string; reason: string}[]
@@ -42,6 +44,21 @@ export interface PlanSummary {
     /** plan / baseline of Gbit/s within SLO per host CPU (the objective). */
     improvement: number
   }[]
+}
+
+export interface ModelSummary {
+  model: string
+  hosts: number
+  /** Distinct layouts (VM mixes) among the model's hosts. */
+  layouts: number
+  /** Fewest and most I/O CPUs on one host. */
+  ioCpus: [number, number]
+  /** Delivered Gbit/s per host CPU over the model's hosts. */
+  gbpsPerCpu: number
+  /** Highest p99 latency of any VM on the model's hosts, seconds. */
+  worstP99S: number
+  /** Devices on the model's hosts by what limits them, most first; devices whose offered load is met are left out. */
+  limits: {kind: LimitKind; description: string; devices: number}[]
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.POSITIVE_INFINITY)
@@ -77,6 +94,7 @@ export function planSummary(plan: Plan, baselines: BaselineOutcome[] = []): Plan
   return {
     objective: plan.objective,
     hostsUsed: plan.hosts.length,
+    models: modelSummaries(plan),
     hostsByModel,
     cpusByRole,
     cpus,
@@ -106,18 +124,66 @@ export function planSummary(plan: Plan, baselines: BaselineOutcome[] = []): Plan
   }
 }
 
-export function renderPlanSummary(s: PlanSummary): string {
+function modelSummaries(plan: Plan): ModelSummary[] {
+  const order = [...new Set(plan.hosts.map(h => h.model))]
+  return order.map(model => {
+    const hosts = plan.hosts.filter(h => h.model === model)
+    const io = hosts.map(h => Object.values(plan.mixes[h.mix].layout.roles).filter(r => r === 'io').length)
+    const limits = new Map<LimitKind, number>()
+    let delivered = 0
+    let cpus = 0
+    let worst = 0
+    for (const h of hosts) {
+      const ev = plan.mixes[h.mix].evaluation
+      delivered += ev.totals.deliveredBps
+      cpus += ev.totals.cpusHost
+      for (const v of ev.vms) worst = Math.max(worst, v.p99LatencyS)
+      for (const d of ev.devices) if (d.limit.kind !== 'offered-load') limits.set(d.limit.kind, (limits.get(d.limit.kind) ?? 0) + 1)
+    }
+
+    return {
+      model,
+      hosts: hosts.length,
+      layouts: new Set(hosts.map(h => h.mix)).size,
+      ioCpus: [Math.min(...io), Math.max(...io)],
+      gbpsPerCpu: cpus > 0 ? delivered / 1e9 / cpus : 0,
+      worstP99S: worst,
+      limits: [...limits].map(([kind, devices]) => ({kind, description: describeLimitKind(kind), devices}))
+        .sort((a, b) => b.devices - a.devices || a.kind.localeCompare(b.kind)),
+    }
+  })
+}
+
+/** `3` or `2-4`. */
+const range = ([lo, hi]: [number, number]) => (lo === hi ? String(lo) : `${lo}-${hi}`)
+
+/**
+ * The plan summary for the terminal: headline figures, one row per host model (with
+ * what limits its devices, in words), p99 by VM type, the baselines and unplaced VMs.
+ * Colour (SLO met in green, violations and unplaced VMs in red, titles in bold) only with
+ * `color: true`.
+ */
+export function renderPlanSummary(s: PlanSummary, options: RenderOptions = {color: false}): string {
+  const p = palette(options.color)
+  const label = (text: string) => p.bold(text.padEnd(13))
   const lines = [
-    `Hosts        ${s.hostsUsed} used: ${Object.entries(s.hostsByModel).map(([m, n]) => `${n} x ${m}`).join(', ')}`,
-    `CPUs         ${s.cpus}: ${Object.entries(s.cpusByRole).map(([r, n]) => `${n} ${r}`).join(', ')}`,
-    `Delivered    ${formatBitRate(s.deliveredGbps * 1e9)} (net ${formatBitRate(s.netGbps * 1e9)}), ${formatIops(s.iops)}`,
-    `Per CPU      ${s.gbpsPerCpu.toPrecision(3)} Gbit/s per host CPU, ${s.gbpsPerAllocatedCpu.toPrecision(3)} Gbit/s per allocated CPU`,
-    `VMs          ${s.vmsPlaced} of ${s.vms} placed${s.unplaced.length > 0 ? `; ${s.unplaced.length} unplaced` : ''}`,
-    `SLO          ${s.sloViolations === 0 ? 'met everywhere' : `${s.sloViolations} violations`}`,
-    `Bound        ${s.bound.toPrecision(6)} (plan ${s.placementObjective}, gap ${formatPercent(s.gap)}) on ${s.objective === 'hosts' ? 'hosts' : 'host CPUs'}`,
-    '',
-    renderTable(['VM type', 'p99'], Object.entries(s.p99ByVmType).map(([t, v]) => [t, formatLatency(v)])),
+    `${label('Hosts')}${s.hostsUsed} used: ${Object.entries(s.hostsByModel).map(([m, n]) => `${n} x ${m}`).join(', ')}`,
+    `${label('CPUs')}${s.cpus}: ${Object.entries(s.cpusByRole).map(([r, n]) => `${n} ${r}`).join(', ')}`,
+    `${label('Delivered')}${formatBitRate(s.deliveredGbps * 1e9)} (net ${formatBitRate(s.netGbps * 1e9)}), ${formatIops(s.iops)}`,
+    `${label('Per CPU')}${s.gbpsPerCpu.toPrecision(3)} Gbit/s per host CPU, ${s.gbpsPerAllocatedCpu.toPrecision(3)} Gbit/s per allocated CPU`,
+    `${label('VMs')}${s.vmsPlaced} of ${s.vms} placed${s.unplaced.length > 0 ? p.red(`; ${s.unplaced.length} unplaced`) : ''}`,
+    `${label('SLO')}${s.sloViolations === 0 ? p.green('met everywhere') : p.red(`${s.sloViolations} violations`)}`,
+    `${label('Bound')}${s.bound.toPrecision(6)} (plan ${s.placementObjective}, gap ${formatPercent(s.gap)}) on ${s.objective === 'hosts' ? 'hosts' : 'host CPUs'}`,
   ]
+  if (s.models.length > 0) {
+    lines.push('', p.bold('Host models'), renderTable(
+      ['Host model', 'Hosts', 'Layouts', 'I/O CPUs', 'Gbit/s per CPU', 'Worst p99', 'Devices limited by'],
+      s.models.map(m => [m.model, m.hosts, m.layouts, range(m.ioCpus), m.gbpsPerCpu.toPrecision(3), formatLatency(m.worstP99S),
+        m.limits.length === 0 ? 'nothing: every offered load met' : m.limits.slice(0, 3).map(l => `${l.description} (${l.devices})`).join(', ')]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left']))
+  }
+
+  lines.push('', renderTable(['VM type', 'p99'], Object.entries(s.p99ByVmType).map(([t, v]) => [t, formatLatency(v)])))
   if (s.baselines.length > 0) {
     lines.push('', 'Baselines: the same VMs placed first fit by vCPUs, each host laid out as that system would.',
       'Gbit/s within SLO counts only VMs that meet their SLO; the plan improves on it by the last column.',
@@ -127,7 +193,7 @@ export function renderPlanSummary(s: PlanSummary): string {
   }
 
   if (s.unplaced.length > 0) {
-    lines.push('', renderTable(['Unplaced VM', 'Type', 'Reason'], s.unplaced.map(u => [u.id, u.type, u.reason])))
+    lines.push('', renderTable(['Unplaced VM', 'Type', 'Reason'], s.unplaced.map(u => [p.red(u.id), u.type, u.reason])))
   }
 
   return lines.join('\n')
@@ -178,8 +244,10 @@ export function planCsv(plan: Plan): Record<TableName, Iterable<string>> {
 export function planJson(plan: Plan, names: {cluster: string; workload: string}): Iterable<string> {
   return {
     * [Symbol.iterator]() {
-      const {hosts: _hosts, vms: _vms, ...head} = planDocument({...plan, hosts: [], vms: []}, names) as Record<string, unknown>
-      yield `${JSON.stringify(head).slice(0, -1)},\n"hosts": [\n`
+      const {hosts: _hosts, vms: _vms, mixes: _mixes, ...head} = planDocument({...plan, hosts: [], vms: [], mixes: []}, names) as Record<string, unknown>
+      yield `${JSON.stringify(head).slice(0, -1)},\n"mixes": [\n`
+      for (const [i, m] of plan.mixes.entries()) yield `${i > 0 ? ',\n' : ''}${JSON.stringify(m)}`
+      yield '\n],\n"hosts": [\n'
       for (const [i, h] of plan.hosts.entries()) yield `${i > 0 ? ',\n' : ''}${JSON.stringify(hostDocument(plan, h))}`
       yield '\n],\n"vms": [\n'
       for (const [i, v] of plan.vms.entries()) yield `${i > 0 ? ',\n' : ''}${JSON.stringify(v)}`
@@ -188,9 +256,20 @@ export function planJson(plan: Plan, names: {cluster: string; workload: string})
   }
 }
 
-/** plan.json: every host's layout (CPU lists per role), every VM's host, and the bound and gap. */
+/** The `kind` and `version` plan.json declares, so `sidecore report` knows what it reads. */
+export const PLAN_KIND = 'plan'
+export const PLAN_VERSION = 1
+
+/**
+ * plan.json: every host's layout (CPU lists per role), every VM's host, and the bound and
+ * gap; `mixes` holds each distinct VM mix once, with its full layout and evaluation (an
+ * unbounded offered load is `null`, as JSON has no Infinity), and each host names its mix,
+ * so `sidecore report` can rebuild every table from plan.json alone.
+ */
 export function planDocument(plan: Plan, names: {cluster: string; workload: string}): object {
   return {
+    kind: PLAN_KIND,
+    version: PLAN_VERSION,
     cluster: names.cluster,
     workload: names.workload,
     objective: plan.objective,
@@ -199,6 +278,7 @@ export function planDocument(plan: Plan, names: {cluster: string; workload: stri
     bound: plan.bound,
     placementObjective: plan.placementObjective,
     gap: plan.gap,
+    mixes: plan.mixes,
     hosts: plan.hosts.map(h => hostDocument(plan, h)),
     vms: plan.vms,
   }
@@ -243,6 +323,7 @@ function hostDocument(plan: Plan, h: Plan['hosts'][number]): object {
     id: h.id,
     model: h.model,
     labels: h.labels,
+    mix: h.mix,
     cpus: doc.cpus,
     vms: doc.vms.map(v => ({...v, vm: rename.get(v.vm) ?? v.vm})),
     workers: doc.workers.map(w => ({...w, devices: w.devices.map(r => renameRef(r, rename))})),

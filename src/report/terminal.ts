@@ -48,14 +48,15 @@ export function visibleWidth(text: string): number {
   return [...stripAnsi(text)].length
 }
 
-interface Palette {
+export interface Palette {
   bold: (s: string) => string
   red: (s: string) => string
   yellow: (s: string) => string
   green: (s: string) => string
 }
 
-function palette(color: boolean): Palette {
+/** ANSI SGR wrappers that do nothing unless `color`. */
+export function palette(color: boolean): Palette {
   const sgr = (on: number, off: number) => (s: string) => (color && s !== '' ? `${ESC}[${on}m${s}${ESC}[${off}m` : s)
   return {bold: sgr(1, 22), red: sgr(31, 39), yellow: sgr(33, 39), green: sgr(32, 39)}
 }
