@@ -15,14 +15,14 @@ export default class SweepCommand extends SidecoreCommand {
   static override description = 'Vary one parameter of a scenario over a range and tabulate the objective (Gbit/s per CPU), sellable vCPUs, latency and the limiting resource at each point, marking the frontier.'
   static override enableJsonFlag = true
   static override examples = [
-    '<%= config.bin %> sweep --vary io-cores --from 0 --to 4',
-    '<%= config.bin %> sweep data/scenarios/vhost-shared.yaml --vary vms --from 1 --to 8 --out sweep/',
+    '<%= config.bin %> sweep --vary vms --from 1 --to 8',
+    '<%= config.bin %> sweep data/scenarios/vhost-shared.yaml --vary io-cores --from 1 --to 4 --out sweep/',
     '<%= config.bin %> sweep data/scenarios/elvis.yaml --vary load --values 0.5,1,2,4 --json',
     '<%= config.bin %> sweep data/scenarios/vhost-per-device-floating.yaml --vary spin --from 0 --to 50 --step 10',
   ]
 
   static override args = {
-    scenario: Args.string({description: 'scenario file (default: data/scenarios/vhost-shared.yaml)'}),
+    scenario: Args.string({description: 'scenario file (default: data/scenarios/elvis.yaml)'}),
   }
 
   static override flags = {
@@ -44,7 +44,7 @@ export default class SweepCommand extends SidecoreCommand {
       const extra = architectureMap(await loadPlugins(this.config))
       const s = await loadScenario(file)
       const subject = scenarioSubject({host: s.host, calibration: s.calibration, workload: s.workload, policy: s.policy, layout: s.layout})
-      sweep = sweepScenario(subject, args.scenario ?? 'data/scenarios/vhost-shared.yaml', flags.vary, values, extra)
+      sweep = sweepScenario(subject, args.scenario ?? 'data/scenarios/elvis.yaml', flags.vary, values, extra)
     } catch (error) {
       if (error instanceof WhatIfError || error instanceof PluginError) this.fail(error.message)
       if (error instanceof InputError || error instanceof LayoutError || error instanceof PolicyError) this.failOnUserError(error, file)
