@@ -150,10 +150,18 @@ export function normalizeHost(spec: HostBody): HostModel {
     ioeventfd: spec.platform?.ioeventfd ?? true,
   }
   const ids = new Set(cpus.map((c) => c.id))
-  const housekeeping = parseCpuset(spec.housekeeping ?? '', ['housekeeping'])
-  for (const c of housekeeping) {
+  const reserved = parseCpuset(spec.housekeeping ?? '', ['housekeeping'])
+  for (const c of reserved) {
     if (!ids.has(c)) fail({code: 'reference', expected: expected.hostCpu(spec.name), found: found.cpu(c), path: ['housekeeping']})
   }
+  // CPUs outside `allowed_cpus` or offline are never given to VMs or workers: they join the housekeeping set.
+  const offline = new Set(parseCpuset(spec.offline_cpus ?? '', ['offline_cpus']))
+  const allowed = spec.allowed_cpus === undefined ? undefined : new Set(parseCpuset(spec.allowed_cpus, ['allowed_cpus']))
+  for (const c of allowed ?? []) {
+    if (!ids.has(c)) fail({code: 'reference', expected: expected.hostCpu(spec.name), found: found.cpu(c), path: ['allowed_cpus']})
+  }
+  const unavailable = cpus.map((c) => c.id).filter((id) => offline.has(id) || (allowed !== undefined && !allowed.has(id)))
+  const housekeeping = [...reserved, ...unavailable.filter((id) => !reserved.includes(id))]
 
   const host: HostModel = {
     model: spec.name,

@@ -138,6 +138,9 @@ const CpuEntry = strict(
     core: Type.Integer({minimum: 0, description: 'Physical core id, unique across the host.'}),
     thread: Type.Integer({minimum: 0, description: 'Index of this hardware thread within its core (0 = first sibling).'}),
     socket: Type.Optional(Type.Integer({minimum: 0, description: 'Socket; default: nodes are split evenly over `sockets` in order.'})),
+    package: Type.Optional(
+      Type.Integer({minimum: 0, description: 'Physical package id as the machine numbers it (informational; several packages may share one NUMA node).'}),
+    ),
   },
   'One logical CPU.',
 )
@@ -211,6 +214,13 @@ const hostProps = {
   housekeeping: Type.Optional(cpuset('CPUs reserved for the host itself, never given to VMs or workers. Default none.')),
   calibration: Type.Optional(
     Type.String({minLength: 1, description: 'Calibration profile for this hardware (a name in data/calibration/), used when a scenario names none.'}),
+  ),
+  cpu_model: Type.Optional(Type.String({description: 'Processor model name as the machine states it (informational).'})),
+  allowed_cpus: Type.Optional(
+    cpuset('CPUs this host may give to VMs and workers (e.g. the cgroup cpuset `sidecore host probe` ran in). Default: every CPU. CPUs of `cpus` not listed are treated as housekeeping.'),
+  ),
+  offline_cpus: Type.Optional(
+    cpuset('CPUs the kernel has offline. Default none. Never given to VMs or workers (treated as housekeeping if listed in `cpus`).'),
   ),
 }
 

@@ -131,7 +131,7 @@ const cases: Case[] = [
     kind: 'host',
     text: `${HOST_HEAD}colour: blue\n`,
     message:
-      'FILE:7: colour: expected one of the keys kind, version, name, description, sockets, nodes_per_socket, cores_per_node, threads_per_core, cpus, frequency, memory_per_node, distances, ... (17 in all), found unknown key "colour"',
+      'FILE:7: colour: expected one of the keys kind, version, name, description, sockets, nodes_per_socket, cores_per_node, threads_per_core, cpus, frequency, memory_per_node, distances, ... (20 in all), found unknown key "colour"',
   },
   {
     name: 'a missing key',

@@ -1,0 +1,43 @@
+import {Args, Flags} from '@oclif/core'
+
+import {type HostFileResult, importHostFile, writeHostFile} from '../../io/topology/index.js'
+import {SidecoreCommand} from '../../base-command.js'
+
+export default class HostImport extends SidecoreCommand {
+  static override description =
+    'Turn a host description written by another tool into a host model file: `virsh capabilities` XML, hwloc XML (`lstopo --of xml`), ' +
+    '`lscpu --json` or `lscpu -p` output. The format is recognised from the content. Figures the source does not state get documented defaults, named in the file and on stderr.'
+  static override enableJsonFlag = true
+  static override examples = [
+    'virsh capabilities > caps.xml && <%= config.bin %> host import caps.xml --out hosts/kvm1.yaml',
+    'lstopo --of xml > topo.xml && <%= config.bin %> host import topo.xml --name kvm2',
+    'lscpu -p > cpus.txt && <%= config.bin %> host import cpus.txt --json',
+  ]
+
+  static override args = {
+    file: Args.file({description: 'virsh capabilities XML, hwloc XML, lscpu --json or lscpu -p output', required: true}),
+  }
+
+  static override flags = {
+    out: Flags.file({description: 'write the host model here (atomically) instead of to stdout', helpValue: 'FILE'}),
+    name: Flags.string({description: 'host model name (default: the input file\'s name)', helpValue: 'NAME'}),
+  }
+
+  async run(): Promise<Omit<HostFileResult, 'text' | 'model'>> {
+    const {args, flags} = await this.parse(HostImport)
+    const base = args.file.split(/[\\/]/).at(-1)?.replace(/\.[^.]*$/, '')
+    let result: HostFileResult
+    try {
+      result = await writeHostFile(await importHostFile(args.file), {name: flags.name ?? base, out: flags.out})
+    } catch (error) {
+      this.failOnUserError(error)
+    }
+    for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
+    if (!this.jsonEnabled()) {
+      if (flags.out === undefined) this.log(result.text.trimEnd())
+      else this.log(`Wrote ${flags.out} (${result.model.cpus.length} CPUs, ${result.model.nodes.length} NUMA node(s), ${result.model.nics.length} NIC(s), ${result.model.blockDevices.length} block device(s)).`)
+    }
+    const {text: _text, model: _model, ...json} = result
+    return json
+  }
+}

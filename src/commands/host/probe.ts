@@ -1,0 +1,40 @@
+import {Flags} from '@oclif/core'
+
+import {type HostFileResult, probeHost, writeHostFile} from '../../io/topology/index.js'
+import {SidecoreCommand} from '../../base-command.js'
+
+export default class HostProbe extends SidecoreCommand {
+  static override description =
+    'Read this machine\'s topology from sysfs (or a sysfs tree saved from another machine) into a host model file: packages, NUMA nodes and distances, ' +
+    'cores and SMT siblings, offline CPUs, the CPUs this cgroup may use, memory per node, CPU model and frequency, network controllers and NVMe devices. ' +
+    'Figures sysfs does not state get documented defaults, named in the file and on stderr.'
+  static override enableJsonFlag = true
+  static override examples = [
+    '<%= config.bin %> host probe',
+    '<%= config.bin %> host probe --out hosts/this-host.yaml --name rack1-node7',
+    '<%= config.bin %> host probe --root saved/16amd64-8n2c --json',
+  ]
+
+  static override flags = {
+    root: Flags.directory({description: 'root of the tree to read (holding sys/ and proc/); a saved tree from another machine', helpValue: 'DIR', default: '/'}),
+    out: Flags.file({description: 'write the host model here (atomically) instead of to stdout', helpValue: 'FILE'}),
+    name: Flags.string({description: 'host model name (default: the machine\'s host name)', helpValue: 'NAME'}),
+  }
+
+  async run(): Promise<Omit<HostFileResult, 'text' | 'model'>> {
+    const {flags} = await this.parse(HostProbe)
+    let result: HostFileResult
+    try {
+      result = await writeHostFile(await probeHost(flags.root), {name: flags.name, out: flags.out})
+    } catch (error) {
+      this.failOnUserError(error)
+    }
+    for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
+    if (!this.jsonEnabled()) {
+      if (flags.out === undefined) this.log(result.text.trimEnd())
+      else this.log(`Wrote ${flags.out} (${result.model.cpus.length} CPUs, ${result.model.nodes.length} NUMA node(s), ${result.model.nics.length} NIC(s), ${result.model.blockDevices.length} block device(s)).`)
+    }
+    const {text: _text, model: _model, ...json} = result
+    return json
+  }
+}
