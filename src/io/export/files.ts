@@ -1,0 +1,47 @@
+/**
+ * `sidecore export` on files: read plan.json, find the workload the plan was
+ * made from (given, or bundled under data/workloads by the plan's workload
+ * name), generate the formats and write them all-or-nothing.
+ */
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+
+import {InputError} from '../errors.js'
+import {loadWorkload, packageRoot} from '../load.js'
+import {readTextFile} from '../libvirt/files.js'
+import {writeFilesAtomic} from '../write.js'
+import {EXPORT_FORMATS, type ExportFormat, exportFiles} from './formats.js'
+import {exportText} from './messages.js'
+import {type PlanFile, type VmTypes, parsePlanHost} from './plan.js'
+
+export async function readPlanHost(file: string, hostId: string | undefined): Promise<PlanFile> {
+  return parsePlanHost(await readTextFile(file), file, hostId)
+}
+
+/** VM types by name from the workload file, or from the bundled workload the plan names. */
+export async function loadVmTypes(plan: PlanFile, workloadFile: string | undefined): Promise<VmTypes> {
+  let file = workloadFile
+  if (file === undefined) {
+    const bundled = path.join(packageRoot(), 'data', 'workloads', `${plan.workload}.yaml`)
+    if (plan.workload === '' || !existsSync(bundled)) {
+      throw new InputError({code: 'file', expected: exportText.workloadFlag(plan.workload), found: exportText.noBundled(plan.workload)})
+    }
+    file = bundled
+  }
+  const workload = await loadWorkload(file)
+  const types = new Map(workload.entries.map((e) => [e.type.name, e.type]))
+  for (const v of plan.host.vms) {
+    if (!types.has(v.type)) throw new InputError({code: 'reference', expected: exportText.vmType(v.vm, v.type), found: `types ${[...types.keys()].join(', ')}`, file})
+  }
+  return types
+}
+
+/** Every file of `format` (or of every format for `all`). */
+export function exportAll(plan: PlanFile, format: ExportFormat | 'all', types?: VmTypes): Record<string, string> {
+  const formats = format === 'all' ? EXPORT_FORMATS : [format]
+  return Object.assign({}, ...formats.map((f) => exportFiles(plan.host, f, types))) as Record<string, string>
+}
+
+export async function writeExport(dir: string, files: Record<string, string>): Promise<void> {
+  await writeFilesAtomic(dir, files)
+}
