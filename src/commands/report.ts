@@ -9,7 +9,7 @@ import {loadPlanInput} from '../io/plan-input.js'
 import {writeFileAtomic, writeFilesAtomic} from '../io/write.js'
 import type {VmType} from '../model/types.js'
 import type {Comparison} from '../report/compare-types.js'
-import {type ModelInputs, htmlReport, modelSections} from '../report/html/index.js'
+import type {ModelInputs} from '../report/html/index.js'
 import {type PlanSummary, planCsv, planSummary, renderPlanSummary} from '../report/plan.js'
 import {TABLE_NAMES} from '../report/tables.js'
 
@@ -60,15 +60,17 @@ export default class Report extends SidecoreCommand {
 
     if (flags.csv) {
       const csv = planCsv(plan)
-      await writeFilesAtomic(flags.csv, Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, csv[t]])))
+      await this.writing(flags.csv, () => writeFilesAtomic(flags.csv!, Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, csv[t]]))))
       written.push(...TABLE_NAMES.map(t => path.join(flags.csv!, `${t}.csv`)))
     }
 
     if (flags.html) {
       const inputs = await this.modelInputs(loaded.cluster, loaded.workload, flags.cluster, flags.workload)
+      // vega and vega-lite load only when a page is drawn.
+      const {htmlReport, modelSections} = await import('../report/html/index.js')
       const sections = modelSections(plan, inputs)
       const html = await htmlReport({cluster: loaded.cluster, workload: loaded.workload, summary, sections, comparison})
-      await writeFileAtomic(flags.html, html)
+      await this.writing(flags.html, () => writeFileAtomic(flags.html!, html))
       written.push(flags.html)
     }
 
@@ -78,6 +80,17 @@ export default class Report extends SidecoreCommand {
     }
 
     return {plan: loaded.file, summary, written}
+  }
+
+  /** A write that fails (a folder in the way, no permission, a full disk) is reported, not thrown. */
+  private async writing(target: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write()
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException
+      if (typeof e.code !== 'string') throw error
+      this.fail(`cannot write ${target}: ${e.code === 'EISDIR' ? 'a folder is in the way' : e.message}; the previous files are left as they were`)
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import path from 'node:path'
 
 import {type Static, type TSchema, Type} from '@sinclair/typebox'
 import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import {parseDocument} from 'yaml'
 
 import {expected, found} from '../messages.js'
 import type {Evaluation} from '../model/types.js'
@@ -124,14 +125,7 @@ export async function loadPlanFile(planArg: string): Promise<LoadedPlan> {
     throw new InputError({code: 'file', expected: 'a plan.json written by "sidecore plan --out DIR", or that folder', found: `"${file}" (${why})`, file})
   }
 
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch {
-    // The YAML-backed parser names the line of the syntax error.
-    parseDocumentText(text, file.toLowerCase().endsWith('.json') ? file : `${file}.json`)
-    throw new InputError({code: 'syntax', expected: expected.json, found: 'invalid JSON', file})
-  }
+  const data = parseJson(text, file)
 
   const locate = (fields: {expected: string; found: string; path: PathSegment[]; code?: 'schema' | 'reference'}) => {
     const doc = parseDocumentText(text, file.toLowerCase().endsWith('.json') ? file : `${file}.json`)
@@ -151,6 +145,30 @@ export async function loadPlanFile(planArg: string): Promise<LoadedPlan> {
   validator ??= new Ajv({allErrors: false, strict: false}).compile(PlanFileSchema)
   if (!validator(data)) throw locate(describe(validator.errors?.[0], data))
   return {file, ...rebuild(data as PlanFile, locate)}
+}
+
+/**
+ * JSON.parse, with a syntax error reported at its line. Node's message gives the position
+ * for most errors but not all (`Unexpected token ','`); YAML's parser, for which JSON is
+ * YAML, locates the rest.
+ */
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    const message = (error as Error).message
+    const at = /position (\d+)/.exec(message)
+    let offset = at ? Number(at[1]) : undefined
+    if (offset === undefined) {
+      const doc = parseDocument(text, {prettyErrors: false})
+      offset = doc.errors[0]?.pos[0]
+    }
+    const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '').split('\n')[0]
+    throw new InputError({
+      code: 'syntax', expected: expected.json, found: found.syntax(what), file,
+      line: offset === undefined ? undefined : text.slice(0, offset).split('\n').length,
+    })
+  }
 }
 
 function pointer(instancePath: string, data: unknown): PathSegment[] {
@@ -279,13 +297,7 @@ export async function loadComparisonFile(arg: string): Promise<Comparison> {
   }
 
   const jsonName = file.toLowerCase().endsWith('.json') ? file : `${file}.json`
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch {
-    parseDocumentText(text, jsonName)
-    throw new InputError({code: 'syntax', expected: expected.json, found: 'invalid JSON', file})
-  }
+  const data = parseJson(text, file)
 
   compareValidator ??= new Ajv({allErrors: false, strict: false}).compile(ComparisonSchema)
   if (!compareValidator(data)) {
