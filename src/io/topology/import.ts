@@ -36,8 +36,11 @@ export function parseHostDescription(text: string, file: string): TopologyReadin
     try {
       doc = JSON.parse(body)
     } catch (error) {
-      const m = /position (\d+)/.exec((error as Error).message)
-      fail({code: 'syntax', file, line: m === null ? undefined : lineOf(body, Number(m[1])), expected: 'valid JSON (lscpu --json output)', found: topoFound.text((error as Error).message)})
+      // V8 names the position of most errors ("... at position 17"), not of every one.
+      const message = (error as Error).message
+      const m = /position (\d+)/.exec(message)
+      const what = message.split('\n')[0].replace(/, \.\.\."?$/, '').replace(/ in JSON at position \d+.*$/, '')
+      fail({code: 'syntax', file, line: m === null ? undefined : lineOf(body, Number(m[1])), expected: 'valid JSON (lscpu --json output)', found: what})
     }
     return readLscpuJson(doc, file)
   }

@@ -73,7 +73,7 @@ function formatBitRate(bps: number): string {
 }
 
 function formatByteRate(bytesPerS: number): string {
-  return `${Number((bytesPerS / 1e9).toFixed(3))} GB/s`
+  return `${Number((bytesPerS / 1e9).toPrecision(6))} GB/s`
 }
 
 class UnionFind {
