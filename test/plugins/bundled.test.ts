@@ -82,11 +82,11 @@ describe('the bundled plugins', () => {
     const out = whatIfVariant('sriov', registry.whatifs).apply(base)
     expect(out.policy?.net).toBe('sriov')
     const {layout, evaluation: ev} = evaluateSubject(out, architectureMap(registry))
-    const vf = ev.workers.filter(w => w.architecture === 'sriov')
+    const vf = ev.workers.filter(w => (w.architecture as string) === 'sriov')
     expect(vf.length).toBe(ev.devices.filter(d => d.kind === 'net').length)
     expect(vf.every(w => w.busy === 0 && w.floating)).toBe(true)
     expect(ev.devices.every(d => d.kicksPerS === 0 || d.exitsPerS >= 0)).toBe(true)
-    expect(layout.workers.every(w => w.architecture === 'sriov' || w.architecture === 'vhost-blk')).toBe(true)
+    expect(layout.workers.every(w => (w.architecture as string) === 'sriov' || w.architecture === 'vhost-blk')).toBe(true)
     // Without the plugin's architectures the model does not know it.
     expect(() => evaluateSubject(out)).toThrow(/unknown I\/O architecture "sriov"|unknown architecture sriov/)
   })
