@@ -49,6 +49,8 @@ export interface Domain {
   emulatorPin?: number[]
   iothreadIds: number[]
   iothreadPins: Map<number, number[]>
+  /** Line of <cputune>, when there is one. */
+  cputuneLine?: number
   /** <numatune><memory nodeset>: the host nodes of the guest memory. */
   memoryNodes?: number[]
   nets: DomainNet[]
@@ -123,7 +125,7 @@ class Reader {
  * libvirt cpusets may exclude CPUs with `^` ("0-7,^3"); Linux lists may not.
  * Expand the exclusions into a plain list.
  */
-function libvirtCpuset(text: string): string {
+export function libvirtCpuset(text: string): string {
   if (!text.includes('^')) return text
   const include: string[] = []
   const exclude = new Set<number>()
@@ -235,7 +237,7 @@ export function parseDomain(text: string, file: string): Domain {
     }
   }
 
-  return {file, name, vcpus, memoryBytes, vcpuPins, emulatorPin, iothreadIds, iothreadPins, memoryNodes, nets, disks, metadata, warnings: r.warnings}
+  return {file, name, vcpus, memoryBytes, vcpuPins, emulatorPin, iothreadIds, iothreadPins, cputuneLine: tune?.line, memoryNodes, nets, disks, metadata, warnings: r.warnings}
 }
 
 function size(r: Reader, el: Element): number {
