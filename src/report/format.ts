@@ -198,16 +198,17 @@ export function formatNotification(notification: Notification): string {
 }
 
 /**
- * The resource that limits a device, in words: `worker w3's CPU`,
- * `NIC eth0 line rate`, `offered load (not limited)`.
+ * The resource that limits a device, in words: `worker w3's CPU` (or, given the
+ * worker's architecture, `vhost-shared worker w3's CPU`), `NIC eth0 line rate`,
+ * `offered load (not limited)`.
  */
-export function describeLimit(limit: Limit): string {
+export function describeLimit(limit: Limit, workerArchitecture?: string): string {
   const r = limit.resource
   switch (limit.kind) {
     case 'offered-load':
       return 'offered load (not limited)'
     case 'worker-cpu':
-      return `worker ${r}'s CPU`
+      return workerArchitecture === undefined ? `worker ${r}'s CPU` : `${workerArchitecture} worker ${r}'s CPU`
     case 'vcpu':
       return `vCPUs of ${r}`
     case 'cgroup-quota':

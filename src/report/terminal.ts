@@ -138,7 +138,8 @@ function headline(ev: Evaluation, p: Palette): string[] {
   return pairs.map(([label, value]) => `${p.bold(label.padEnd(labelWidth))}  ${value}`.trimEnd())
 }
 
-function devicesTable(devices: readonly DeviceResult[], p: Palette): string {
+function devicesTable(devices: readonly DeviceResult[], workers: readonly WorkerResult[], p: Palette): string {
+  const architecture = new Map(workers.map(w => [w.id, w.architecture]))
   const headers = ['VM', 'Device', 'Kind', 'Pattern', 'Worker', 'Offered', 'Achieved', 'Throughput', 'Mean', 'p99', 'Limited by']
   const rows = devices.map((d) => [
     d.vm,
@@ -151,7 +152,7 @@ function devicesTable(devices: readonly DeviceResult[], p: Palette): string {
     d.kind === 'net' ? formatBitRate(d.bitsPerS) : formatByteRate(d.bytesPerS),
     formatLatency(d.meanLatencyS),
     formatLatency(d.p99LatencyS),
-    d.limit.kind === 'offered-load' ? describeLimit(d.limit) : p.yellow(describeLimit(d.limit)),
+    d.limit.kind === 'offered-load' ? describeLimit(d.limit) : p.yellow(describeLimit(d.limit, architecture.get(d.limit.resource))),
   ])
   return renderTable(headers, rows, ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'])
 }
@@ -207,7 +208,7 @@ export function renderEvaluation(ev: Evaluation, options: RenderOptions): string
   const p = palette(options.color)
   const blocks = [
     headline(ev, p).join('\n'),
-    section('Devices', p, devicesTable(ev.devices, p), ev.devices.length === 0),
+    section('Devices', p, devicesTable(ev.devices, ev.workers, p), ev.devices.length === 0),
     section('Workers', p, workersTable(ev.workers), ev.workers.length === 0),
     section('VMs', p, vmsTable(ev.vms, p), ev.vms.length === 0),
     section('CPU map (V vm, I io, H housekeeping, . idle)', p, cpuMap(ev).join('\n'), ev.cpus.length === 0),

@@ -109,7 +109,7 @@ function parseCsv(text: string, _options?: object): string[][] {
 
 const noStack = (r: Run) => expect(r.stderr).not.toMatch(/^\s+at /m)
 
-describe('sidecore report', () => {
+describe('sidecore report', {timeout: 120_000}, () => {
   let dir: string
   let inputs: {cluster: string; workload: string}
   let planDir: string
@@ -314,7 +314,7 @@ describe('sidecore report', () => {
     }, 60_000)
   })
 
-  describe.concurrent('bad input: one message, no stack, nothing written', () => {
+  describe('bad input: one message, no stack, nothing written', {timeout: 120_000}, () => {
     test.each([
       ['a missing plan', (d: string) => [path.join(d, 'nowhere')], /nowhere.*plan\.json|no such file/],
     ])('%s', async (_name, args, message) => {

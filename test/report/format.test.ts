@@ -3,6 +3,7 @@ import {describe, expect, test} from 'vitest'
 import type {Limit, LimitKind, Notification} from '../../src/model/types.js'
 import {
   describeLimit,
+  describeLimitKind,
   formatBitRate,
   formatByteRate,
   formatCpuList,
@@ -217,5 +218,27 @@ describe('describeLimit', () => {
 
   test('an unknown kind is a bug, not a silent default', () => {
     expect(() => describeLimit({kind: 'bogus' as LimitKind, resource: 'x'})).toThrow(/unhandled/)
+  })
+
+  test('a worker\'s CPU names the worker\'s architecture when it is known', () => {
+    expect(describeLimit({kind: 'worker-cpu', resource: 'w3'}, 'vhost-shared')).toBe("vhost-shared worker w3's CPU")
+    expect(describeLimit({kind: 'nic-line-rate', resource: 'eth0'}, 'vhost-shared')).toBe('NIC eth0 line rate')
+  })
+})
+
+describe('describeLimitKind', () => {
+  const kinds: LimitKind[] = ['offered-load', 'worker-cpu', 'vcpu', 'cgroup-quota', 'nic-line-rate', 'nic-packet-rate',
+    'block-device-iops', 'block-device-bandwidth', 'timer-ring', 'round-trip', 'queue-depth']
+
+  test('names each kind in words, never by its id', () => {
+    const texts = kinds.map(describeLimitKind)
+    expect(new Set(texts).size).toBe(kinds.length)
+    for (const [i, text] of texts.entries()) expect(text).not.toBe(kinds[i])
+    expect(describeLimitKind('worker-cpu')).toBe('I/O worker CPU')
+    expect(describeLimitKind('nic-line-rate')).toBe('NIC line rate')
+  })
+
+  test('an unknown kind is a bug', () => {
+    expect(() => describeLimitKind('bogus' as LimitKind)).toThrow(/unhandled/)
   })
 })

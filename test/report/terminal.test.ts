@@ -103,7 +103,7 @@ describe('renderEvaluation', () => {
   test('with colour, SLO failures are red, limits yellow, met SLOs green', () => {
     expect(coloured).toContain(`${RED}1 of 2 VMs miss their SLO (2 violations)`)
     expect(coloured).toContain(`${RED}FAILED: vda: 80.0% of offered load < 90.0%; vda: p99 4.57 ms > 2.00 ms`)
-    expect(coloured).toContain(`${YELLOW}worker w0's CPU`)
+    expect(coloured).toContain(`${YELLOW}elvis worker w0's CPU`)
     expect(coloured).toContain(`${YELLOW}block device nvme0 IOPS`)
     expect(coloured).toContain(`${GREEN}met`)
   })
@@ -140,7 +140,7 @@ describe('renderEvaluation', () => {
   test('the devices table names the limiting resource in words, one row per device', () => {
     const lines = section(plain, 'Devices')
     expect(lines).toHaveLength(2 + ev.devices.length)
-    expect(lines[2]).toMatch(/^web-0 +net0 +net +stream +w0 +unbounded +812 kpps +9\.41 Gbit\/s +12\.3 us +87\.7 us +worker w0's CPU$/)
+    expect(lines[2]).toMatch(/^web-0 +net0 +net +stream +w0 +unbounded +812 kpps +9\.41 Gbit\/s +12\.3 us +87\.7 us +elvis worker w0's CPU$/)
     expect(lines[3]).toMatch(/^db-0 +vda +block +stream +w1 +50\.0 k IOPS +40\.0 k IOPS +164 MB\/s +1\.20 ms +4\.57 ms +block device nvme0 IOPS$/)
   })
 
