@@ -57,7 +57,8 @@ export function parsePlanHost(text: string, file: string, hostId: string | undef
     data = JSON.parse(text)
   } catch (err) {
     const pos = /position (\d+)/.exec((err as Error).message)
-    const line = pos === null ? undefined : text.slice(0, Number(pos[1])).split('\n').length
+    // Without a position the text ended too soon: the error is at its end.
+    const line = (pos === null ? text : text.slice(0, Number(pos[1]))).split('\n').length
     throw new InputError({code: 'syntax', expected: expected.json, found: found.syntax((err as Error).message), file, line})
   }
   const fail = (path: PathSegment[], exp: string, value: unknown, line?: number): never => {
