@@ -10,7 +10,7 @@
  * restarts per policy guard against poor local optima. Evaluations are memoised by
  * candidate. Cost: policies x (1 + restarts) x moves x neighbourhood evaluations.
  */
-import {evaluate} from '../model/evaluate.js'
+import {type Evaluator, prepare} from '../model/evaluate.js'
 import {checkLayout} from '../model/layout.js'
 import type {Calibration, Evaluation, Host, Layout, Vm} from '../model/types.js'
 import {type Accounting, type Objective, type Score, better, score} from './objective.js'
@@ -47,6 +47,8 @@ export interface HostSearchResult {
 /** Evaluate candidates once each; undefined for candidates that cannot be laid out. */
 export class Assessor {
   private readonly memo = new Map<string, Assessed | undefined>()
+  /** The model, prepared once for this host and these VMs: candidates differ only in layout. */
+  private readonly evaluator: Evaluator
   evaluations = 0
 
   constructor(
@@ -55,7 +57,9 @@ export class Assessor {
     private readonly calibration: Calibration,
     private readonly objective: Objective,
     private readonly accounting: Accounting,
-  ) {}
+  ) {
+    this.evaluator = prepare(host, vms, calibration)
+  }
 
   assess(candidate: Candidate): Assessed | undefined {
     const key = candidateKey(candidate)
@@ -63,7 +67,7 @@ export class Assessor {
     let result: Assessed | undefined
     const layout = tryLayout(this.host, this.vms, candidate)
     if (layout && checkLayout(this.host, this.vms, layout).length === 0) {
-      const evaluation = evaluate(this.host, this.vms, layout, this.calibration)
+      const evaluation = this.evaluator.evaluate(layout)
       this.evaluations++
       result = {candidate, layout, evaluation, score: score(evaluation, this.objective, this.accounting)}
     }

@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import {beforeAll, describe, expect, test} from 'vitest'
 
 import {loadCalibration} from '../../src/io/load.js'
-import {evaluate} from '../../src/model/evaluate.js'
+import {evaluate, prepare} from '../../src/model/evaluate.js'
 import {checkLayout} from '../../src/model/layout.js'
 import {framesPerItem, wireBitsPerItem} from '../../src/model/net.js'
 import type {ArchitecturePolicy, Calibration, Evaluation} from '../../src/model/types.js'
@@ -177,6 +177,12 @@ describe('model properties over random scenarios', () => {
       const second = evaluate(host, vms, layout, profiles[s.calibration])
       expect(second).toStrictEqual(first)
       expect({host, vms, layout}).toStrictEqual(before)
+      // A prepared evaluator (what the search uses) carries nothing from one layout to the
+      // next: after another layout of the same VMs, it gives what the one-shot call gives.
+      const evaluator = prepare(host, vms, profiles[s.calibration])
+      const other = {...layout, interrupt: 'exit' as const, workers: [...layout.workers].reverse()}
+      expect(evaluator.evaluate(other)).toStrictEqual(evaluate(host, vms, other, profiles[s.calibration]))
+      expect(evaluator.evaluate(layout)).toStrictEqual(first)
     }), {seed: 0xf66, numRuns: RUNS})
   })
 
