@@ -31,7 +31,7 @@ export default class Report extends SidecoreCommand {
   ]
 
   static override args = {
-    plan: Args.string({description: 'plan.json, or the folder "sidecore plan --out" wrote (default: plan)', default: 'plan'}),
+    plan: Args.string({description: 'plan.json, or the folder "sidecore plan --out" wrote', default: 'plan'}),
   }
 
   static override flags = {

@@ -106,3 +106,12 @@ describe('HTML page (pure)', () => {
     expect(escapeHtml(text)).toBe(escaped)
   })
 })
+
+describe('docs/reports.md', () => {
+  test('documents every CSV column exactly as the tables declare them', async () => {
+    const {readFile} = await import('node:fs/promises')
+    const {columnDocsMarkdown} = await import('../../src/report/tables.js')
+    const doc = await readFile(new URL('../../docs/reports.md', import.meta.url), 'utf8')
+    expect(doc).toContain(columnDocsMarkdown().trimEnd().replaceAll('\n### ', '\n#### '))
+  })
+})

@@ -137,7 +137,8 @@ export function compareChart(id: string, comparison: Comparison): Chart {
   const names = rows.map(r => r.name)
   const data = rows.flatMap(r => COMPARE_METRICS.map(m => ({variant: r.name, metric: m.key, value: r.metrics[m.key]})))
   const roles = rows.flatMap(r => ROLES.map(role => ({variant: r.name, role, cpus: r.metrics.cpusByRole[role as keyof typeof r.metrics.cpusByRole]})))
-  const colour = {field: 'variant', type: 'nominal' as const, title: 'variant', sort: names}
+  // The variant is on the x axis already: colour only tells the baseline from the variants, without a legend.
+  const colour = {field: 'variant', type: 'nominal' as const, sort: names, legend: null}
   return {
     id, kind: 'compare', data: [...data, ...roles],
     spec: {
@@ -147,7 +148,7 @@ export function compareChart(id: string, comparison: Comparison): Chart {
       hconcat: [
         ...COMPARE_METRICS.map(m => ({
           data: {values: data.filter(d => d.metric === m.key)},
-          width: 130,
+          width: 120,
           height: 200,
           mark: {type: 'bar' as const},
           encoding: {
@@ -158,7 +159,7 @@ export function compareChart(id: string, comparison: Comparison): Chart {
         })),
         {
           data: {values: roles},
-          width: 130,
+          width: 120,
           height: 200,
           mark: {type: 'bar' as const},
           encoding: {
