@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process'
 import {readFileSync, readdirSync} from 'node:fs'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -27,8 +27,9 @@ afterAll(async () => {
 })
 
 /** Unpack one fixture into its own folder; its single top folder is the root. */
+let unpacked = 0
 function unpack(name: string): string {
-  const dir = path.join(tmp, name)
+  const dir = path.join(tmp, `${name}-${unpacked++}`)
   execFileSync('mkdir', ['-p', dir])
   execFileSync('tar', ['xjf', path.join(fixtures, `${name}.tar.bz2`), '-C', dir])
   const top = readdirSync(dir)
@@ -149,6 +150,48 @@ describe('the cgroup fixture', () => {
     const text = renderHostYaml(conv)
     expect(text).toMatch(/line_rate: 10 Gbit\/s # default: speed not stated by sysfs/)
     expect(text).toContain('# WARNING: NIC enp96s0f1')
+  })
+})
+
+describe('trees changed from a fixture', () => {
+  test('cgroup v2: the cpuset controller of the unified hierarchy, effective CPUs and memory nodes', async () => {
+    const tree = unpack('16amd64-8n2c')
+    await mkdir(path.join(tree, 'sys/fs/cgroup/machine.slice/vm1.scope'), {recursive: true})
+    await mkdir(path.join(tree, 'proc/self'), {recursive: true})
+    await writeFile(path.join(tree, 'proc/mounts'), 'sysfs /sys sysfs rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n')
+    await writeFile(path.join(tree, 'proc/self/cgroup'), '0::/machine.slice/vm1.scope\n')
+    await writeFile(path.join(tree, 'sys/fs/cgroup/cgroup.controllers'), 'cpuset cpu io memory pids\n')
+    await writeFile(path.join(tree, 'sys/fs/cgroup/machine.slice/vm1.scope/cpuset.cpus.effective'), '2-5\n')
+    await writeFile(path.join(tree, 'sys/fs/cgroup/machine.slice/vm1.scope/cpuset.mems.effective'), '1-2\n')
+    const r = await probeHost(tree)
+    expect(r.cgroup).toEqual({version: 2, mount: '/sys/fs/cgroup', path: '/machine.slice/vm1.scope'})
+    expect(r.allowed).toEqual([2, 3, 4, 5])
+    expect(r.allowedNodes).toEqual([1, 2])
+    const file = path.join(tmp, 'v2.yaml')
+    await writeFile(file, renderHostYaml(readingToHost(r, {name: 'v2'})))
+    expect(sorted((await loadHost(file)).housekeeping)).toEqual([0, 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
+  })
+
+  test('an offline CPU: listed as offline, left out of the CPUs, never given out', async () => {
+    const tree = unpack('16amd64-8n2c')
+    await writeFile(path.join(tree, 'sys/devices/system/cpu/online'), '0-4,6-15\n')
+    await writeFile(path.join(tree, 'sys/devices/system/cpu/cpu5/online'), '0\n')
+    const r = await probeHost(tree)
+    expect(r.offline).toEqual([5])
+    expect(r.cpus.map((c) => c.id)).not.toContain(5)
+    expect(r.nodes.find((n) => n.id === 2)?.cpus).toEqual([4])
+    const conv = readingToHost(r, {name: 'off'})
+    expect(conv.spec.offline_cpus).toBe('5')
+    expect(conv.warnings.join()).toContain('CPUs 5 are offline')
+    const file = path.join(tmp, 'off.yaml')
+    await writeFile(file, renderHostYaml(conv))
+    expect((await loadHost(file)).cpus).toHaveLength(15)
+  })
+
+  test('malformed sysfs text: the file, what was expected, what was found', async () => {
+    const tree = unpack('16amd64-8n2c')
+    await writeFile(path.join(tree, 'sys/devices/system/cpu/cpu3/topology/core_id'), 'three\n')
+    await expect(probeHost(tree, 'saved')).rejects.toThrow('saved/sys/devices/system/cpu/cpu3/topology/core_id:1: expected an integer (-1 for "not stated"), found "three"')
   })
 })
 
