@@ -68,7 +68,7 @@ interface PlanJson {
   mixes: {model: string; layout: {roles: Record<string, string>; workers: {cpus: number[]}[]}
     evaluation: {totals: {bpsPerCpuHost: number; deliveredBps: number; cpusHost: number; iops: number; netBps: number}
       vms: {id: string; type: string; p99LatencyS: number}[]; cpus: {id: number; role: string}[]}}[]
-  hosts: {id: string; model: string; mix: number; cpus: Record<string, string>}[]
+  hosts: {id: string; model: string; mix: number; cpus: Record<string, string>; totals: Record<string, number>}[]
   vms: {id: string; type: string; host?: string}[]
 }
 
@@ -163,6 +163,36 @@ describe('sidecore report', {timeout: 120_000}, () => {
     expect(new Set(vms.slice(1).map(r => r[typeColumn]))).toContain('\'\tpad')
     const hosts: string[][] = parseCsv(await readFile(path.join(dir, 'csv', 'hosts.csv'), 'utf8'))
     expect(hosts[1][0]).toBe(`'${EVIL_MODEL}-0`)
+  })
+
+  test('one row per entity, plain numbers, and every number is plan.json\'s', async () => {
+    const doc = plan as PlanJson & {mixes: {evaluation: {devices: {bitsPerS: number; p99LatencyS: number}[]; workers: unknown[]}}[]}
+    const table = async (name: string) => {
+      const [header, ...rows] = parseCsv(await readFile(path.join(dir, 'csv', `${name}.csv`), 'utf8'))
+      return rows.map(r => Object.fromEntries(header.map((h, i) => [h, r[i]])))
+    }
+    const round = (x: number) => Number(x.toPrecision(6))
+    const hosts = await table('hosts')
+    expect(hosts.map(h => h.host.replace(/^'/, ''))).toEqual(doc.hosts.map(h => h.id))
+    for (const [i, h] of doc.hosts.entries()) {
+      for (const [column, value] of [['net_gbps', h.totals.netBps / 1e9], ['delivered_gbps', h.totals.deliveredBps / 1e9],
+        ['cpus_host', h.totals.cpusHost], ['gbps_per_cpu_host', h.totals.bpsPerCpuHost / 1e9], ['slo_violations', h.totals.sloViolations]] as const) {
+        expect(hosts[i][column], `${h.id} ${column}`).toMatch(/^-?\d+(\.\d+)?(e[-+]\d+)?$/)
+        expect(Number(hosts[i][column]), `${h.id} ${column}`).toBe(round(value))
+      }
+    }
+
+    const cpus = await table('cpus')
+    expect(cpus).toHaveLength(doc.hosts.reduce((n, h) => n + doc.mixes[h.mix].evaluation.cpus.length, 0))
+    expect(await table('vms')).toHaveLength(doc.vms.filter(v => v.host).length)
+    expect(await table('workers')).toHaveLength(doc.hosts.reduce((n, h) => n + doc.mixes[h.mix].evaluation.workers.length, 0))
+    const devices = await table('devices')
+    const expected = doc.hosts.flatMap(h => doc.mixes[h.mix].evaluation.devices.map(d => ({host: h.id, d})))
+    expect(devices).toHaveLength(expected.length)
+    for (const [i, {d}] of expected.entries()) {
+      expect(Number(devices[i].gbps)).toBe(round(d.bitsPerS / 1e9))
+      expect(Number(devices[i].p99_latency_us)).toBe(round(d.p99LatencyS / 1e-6))
+    }
   })
 
   test('the page escapes names from the input files', () => {
