@@ -62,7 +62,7 @@ describe('sidecore host probe', () => {
       'Warning: NIC enp96s0f1: the link speed is not stated (link down, or a driver that does not report it); line rate set to the default 10 Gbit/s (edit line_rate in the host file)\n',
     )
     const text = await readFile(out, 'utf8')
-    expect(text).toContain('line_rate: 10 Gbit/s # default: speed not stated by sysfs')
+    expect(text).toContain('line_rate: 10 Gbit/s # default: link speed not stated')
     const host = await loadHost(out)
     expect(host.model).toBe('ve-box')
     expect(host.cpus).toHaveLength(32)

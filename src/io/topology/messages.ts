@@ -46,7 +46,7 @@ export const topoWarn = {
     `NIC ${id}: ${why}; line rate set to the default ${bps / 1e9} Gbit/s (edit line_rate in the host file)`,
   nicNode: (id: string, node: number, why: string) => `NIC ${id}: ${why}; placed on NUMA node ${node}`,
   nvmeFigures: (id: string) =>
-    `block device ${id}: sysfs states no IOPS or latency figures; max_iops, latency (and max_bandwidth where the PCIe link is not stated) are defaults (edit them in the host file)`,
+    `block device ${id}: the source states no IOPS or latency figures; max_iops and latency (and max_bandwidth where the PCIe link is not stated) are defaults (edit them in the host file)`,
   nvmeNode: (id: string, node: number, why: string) => `block device ${id}: ${why}; placed on NUMA node ${node}`,
   frequency: (hz: number) => `the source states no CPU frequency; frequency set to the default ${hz / 1e9} GHz (edit frequency in the host file)`,
   memory: (bytes: number) => `the source states no memory size; memory_per_node set to the default ${bytes / 2 ** 30} GiB (edit memory_per_node in the host file)`,

@@ -227,8 +227,10 @@ export function readingToHost(reading: TopologyReading, options: ConvertOptions 
       if (where.why !== undefined && osNodes.length > 1) warn(topoWarn.nicNode(i.name, where.node, where.why))
       const lineRate = i.speedBps ?? DEFAULT_NIC_LINE_RATE_BPS
       if (i.speedBps === undefined) {
-        warn(topoWarn.nicSpeed(i.name, DEFAULT_NIC_LINE_RATE_BPS, 'the link speed is not stated (link down, or a driver that does not report it)'))
-        fieldComments.push({path: ['nics', nics.length, 'line_rate'], comment: ' default: speed not stated by sysfs'})
+        warn(topoWarn.nicSpeed(i.name, DEFAULT_NIC_LINE_RATE_BPS, reading.format === 'sysfs'
+          ? 'the link speed is not stated (link down, or a driver that does not report it)'
+          : `${FORMAT_NAMES[reading.format]} states no link speed`))
+        fieldComments.push({path: ['nics', nics.length, 'line_rate'], comment: ' default: link speed not stated'})
       }
       nics.push({id: i.name, ...(nic.pci === undefined ? {} : {description: `PCI ${nic.pci}`}), node: where.node, line_rate: formatBitRate(lineRate)})
     }
@@ -241,11 +243,11 @@ export function readingToHost(reading: TopologyReading, options: ConvertOptions 
     if (where.why !== undefined && osNodes.length > 1) warn(topoWarn.nvmeNode(d.name, where.node, where.why))
     warn(topoWarn.nvmeFigures(d.name))
     const i = blockDevices.length
-    fieldComments.push({path: ['block_devices', i, 'max_iops'], comment: ' default: not stated by sysfs'})
-    fieldComments.push({path: ['block_devices', i, 'latency'], comment: ' default: not stated by sysfs'})
+    fieldComments.push({path: ['block_devices', i, 'max_iops'], comment: ' default: not stated by the source'})
+    fieldComments.push({path: ['block_devices', i, 'latency'], comment: ' default: not stated by the source'})
     fieldComments.push({
       path: ['block_devices', i, 'max_bandwidth'],
-      comment: d.pcieBytesPerS === undefined ? ' default: not stated by sysfs' : ' PCIe link bandwidth (an upper bound)',
+      comment: d.pcieBytesPerS === undefined ? ' default: not stated by the source' : ' PCIe link bandwidth (an upper bound)',
     })
     const description = [d.model, d.pci === undefined ? undefined : `PCI ${d.pci}`].filter((x) => x !== undefined).join(', ')
     blockDevices.push({

@@ -148,7 +148,7 @@ describe('the cgroup fixture', () => {
     ])
     expect(conv.warnings.some((w) => w.startsWith('NIC enp96s0f1: the link speed is not stated'))).toBe(true)
     const text = renderHostYaml(conv)
-    expect(text).toMatch(/line_rate: 10 Gbit\/s # default: speed not stated by sysfs/)
+    expect(text).toMatch(/line_rate: 10 Gbit\/s # default: link speed not stated/)
     expect(text).toContain('# WARNING: NIC enp96s0f1')
   })
 })
