@@ -120,6 +120,38 @@ describe('hwloc XML', () => {
     expect(conv.spec.cpus?.every((c) => c.package === c.socket)).toBe(true)
   })
 
+  test('hwloc 1.x: NUMANode as the parent of its Socket', () => {
+    const v1 = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE topology SYSTEM "hwloc.dtd">
+<topology>
+  <object type="Machine" os_index="0" cpuset="0x0000000f" online_cpuset="0x0000000f" allowed_cpuset="0x0000000f" nodeset="0x00000003">
+    <object type="NUMANode" os_index="0" cpuset="0x00000003" nodeset="0x00000001" local_memory="8589934592">
+      <object type="Socket" os_index="0" cpuset="0x00000003">
+        <info name="CPUModel" value="Intel(R) Xeon(R) CPU E5-2620 0 @ 2.00GHz"/>
+        <object type="Core" os_index="0" cpuset="0x00000003">
+          <object type="PU" os_index="0" cpuset="0x00000001"/>
+          <object type="PU" os_index="1" cpuset="0x00000002"/>
+        </object>
+      </object>
+    </object>
+    <object type="NUMANode" os_index="1" cpuset="0x0000000c" nodeset="0x00000002" local_memory="8589934592">
+      <object type="Socket" os_index="1" cpuset="0x0000000c">
+        <object type="Core" os_index="0" cpuset="0x0000000c">
+          <object type="PU" os_index="2" cpuset="0x00000004"/>
+          <object type="PU" os_index="3" cpuset="0x00000008"/>
+        </object>
+      </object>
+    </object>
+  </object>
+</topology>
+`
+    const r = parseHostDescription(v1, 'v1.xml')
+    expect(r.nodes.map((n) => [n.id, n.cpus, n.memoryBytes])).toEqual([[0, [0, 1], 8 * 2 ** 30], [1, [2, 3], 8 * 2 ** 30]])
+    const {spec} = readingToHost(r)
+    expect(spec.cpus?.map((c) => [c.id, c.node, c.core, c.thread, c.package])).toEqual([[0, 0, 0, 0, 0], [1, 0, 0, 1, 0], [2, 1, 1, 0, 1], [3, 1, 1, 1, 1]])
+    expect(spec.frequency).toBe('2 GHz')
+  })
+
   test('an allowed_cpuset smaller than the machine: the rest are never given out', async () => {
     const text = readFileSync(path.join(inputs, 'hwloc-2s2n.xml'), 'utf8').replace('allowed_cpuset="0x000000ff"', 'allowed_cpuset="0x0000000f"')
     const {conv, host} = await load(parseHostDescription(text, 'restricted.xml'), 'restricted')
