@@ -37,7 +37,7 @@ export default class SweepCommand extends SidecoreCommand {
 
   async run(): Promise<Sweep> {
     const {args, flags} = await this.parse(SweepCommand)
-    const file = args.scenario ?? path.join(packageRoot(), 'data', 'scenarios', 'vhost-shared.yaml')
+    const file = args.scenario ?? path.join(packageRoot(), 'data', 'scenarios', 'elvis.yaml')
     const values = this.values(flags)
     let sweep: Sweep
     try {
