@@ -73,10 +73,11 @@ function typeBody(d: Domain) {
     vcpus: d.vcpus,
     memory: formatBytes(d.memoryBytes),
     ...(d.metadata?.tenant === undefined ? {} : {tenant: d.metadata.tenant}),
+    // In document order, as the domain lists them.
     devices: [
-      ...d.nets.flatMap((n) => n.ids.map((id) => ({id, kind: 'net' as const}))),
-      ...d.disks.flatMap((k) => k.ids.map((id) => ({id, kind: 'block' as const}))),
-    ],
+      ...d.nets.map((n) => ({line: n.line, devices: n.ids.map((id) => ({id, kind: 'net' as 'net' | 'block'}))})),
+      ...d.disks.map((k) => ({line: k.line, devices: k.ids.map((id) => ({id, kind: 'block' as 'net' | 'block'}))})),
+    ].sort((a, b) => a.line - b.line).flatMap((x) => x.devices),
   }
 }
 
