@@ -39,10 +39,10 @@ export default class Compare extends SidecoreCommand {
   }
 
   static override flags = {
-    scenario: Flags.file({description: 'a scenario file as the baseline (one host, evaluated) instead of a plan', exclusive: ['cluster', 'workload']}),
-    whatif: Flags.string({multiple: true, default: [],
+    scenario: Flags.file({description: 'a scenario file as the baseline (one host, evaluated) instead of a plan'}),
+    whatif: Flags.string({multiple: true,
       description: 'a plugin what-if as a variant: NAME or NAME:KEY=VALUE,... (several applied in turn: A+B); repeat for more variants'}),
-    overrides: Flags.file({multiple: true, default: [], description: 'an overrides file as a variant (values may be mathjs expressions of old); repeat for more'}),
+    overrides: Flags.file({multiple: true, description: 'an overrides file as a variant (values may be mathjs expressions of old); repeat for more'}),
     budget: Flags.integer({default: 40, min: 1, description: 'plans: layouts the per-host search evaluates at most per VM mix'}),
     seed: Flags.integer({default: 1, description: 'plans: seed of the search'}),
     threads: Flags.integer({default: Math.max(1, availableParallelism()), min: 1, description: 'plans: worker threads for the per-host searches'}),
@@ -51,14 +51,15 @@ export default class Compare extends SidecoreCommand {
 
   async run(): Promise<Comparison> {
     const {args, flags} = await this.parse(Compare)
+    if (flags.scenario && args.cluster) this.fail(`expected a scenario (--scenario) or a plan's cluster and workload files, found both: ${flags.scenario} and ${args.cluster}`)
     let comparison: Comparison | undefined
     const pool = planPool(flags.threads)
     const bar = progressBar(!this.jsonEnabled())
     try {
       const registry = await loadPlugins(this.config)
       const extra = architectureMap(registry)
-      const variants: Variant[] = flags.whatif.map(spec => whatIfVariant(spec, registry.whatifs))
-      for (const file of flags.overrides) variants.push(await overridesFileVariant(file))
+      const variants: Variant[] = (flags.whatif ?? []).map(spec => whatIfVariant(spec, registry.whatifs))
+      for (const file of flags.overrides ?? []) variants.push(await overridesFileVariant(file))
       if (flags.scenario) {
         const s = await loadScenario(flags.scenario)
         const subject = scenarioSubject({host: s.host, calibration: s.calibration, workload: s.workload, policy: s.policy, layout: s.layout})
