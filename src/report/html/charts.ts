@@ -76,7 +76,7 @@ export function ioChart(id: string, model: string, points: readonly IoPoint[]): 
           transform: [{filter: 'datum.source === \'model\''}],
           mark: {type: 'line', strokeWidth: 2},
           encoding: {
-            x: {field: 'ioCpus', type: 'quantitative', title: 'I/O CPUs on the host'},
+            x: {field: 'ioCpus', type: 'quantitative', title: 'I/O CPUs on the host', axis: {tickMinStep: 1, format: 'd'}},
             y: {field: 'gbpsPerCpu', type: 'quantitative', title: 'delivered Gbit/s per host CPU'},
             color: {field: 'mix', type: 'nominal', title: 'layout'},
           },
@@ -90,6 +90,12 @@ export function ioChart(id: string, model: string, points: readonly IoPoint[]): 
             shape: {field: 'point', type: 'nominal', title: 'point',
               scale: {domain: ['model: every SLO met', 'model: SLO missed', 'the plan\'s layout'], range: ['circle', 'cross', 'diamond']}},
           },
+        },
+        {
+          // The plan's own layouts outlined on top, so a model point at the same place does not hide them.
+          transform: [{filter: 'datum.source === \'plan\''}],
+          mark: {type: 'point', shape: 'diamond', size: 170, filled: false, stroke: '#111', strokeWidth: 1.5},
+          encoding: {x: {field: 'ioCpus', type: 'quantitative'}, y: {field: 'gbpsPerCpu', type: 'quantitative'}},
         },
       ],
     },
