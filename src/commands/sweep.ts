@@ -28,10 +28,10 @@ export default class SweepCommand extends SidecoreCommand {
   static override flags = {
     vary: Flags.string({required: true, options: Object.keys(SWEEP_PARAMETERS),
       description: `the parameter: ${Object.entries(SWEEP_PARAMETERS).map(([k, p]) => `${k} (${p.description}, ${p.unit})`).join('; ')}`}),
-    from: Flags.string({description: 'first value', exclusive: ['values']}),
-    to: Flags.string({description: 'last value', exclusive: ['values']}),
+    from: Flags.string({description: 'first value'}),
+    to: Flags.string({description: 'last value'}),
     step: Flags.string({default: '1', description: 'step between values'}),
-    values: Flags.string({description: 'the values, comma-separated, instead of --from/--to/--step'}),
+    values: Flags.string({description: 'the values, comma-separated, instead of --from/--to/--step', exclusive: ['from', 'to']}),
     out: Flags.directory({description: 'write sweep.csv and sweep.json into this directory'}),
   }
 
