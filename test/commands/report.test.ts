@@ -1,3 +1,5 @@
+import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readFile, readdir, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -442,6 +444,19 @@ describe('sidecore report', {timeout: 120_000}, () => {
       expect(await readFile(path.join(out, 'vms.csv'), 'utf8')).toBe('old vms\n')
       expect((await readdir(out)).sort()).toEqual(['hosts.csv', 'vms.csv', 'workers.csv'])
     })
+  })
+
+  // util-linux `script` runs the CLI on a pseudo-terminal, as a user at a shell would.
+  test.skipIf(!existsSync('/usr/bin/script'))('colour on a terminal, none when NO_COLOR is set', async () => {
+    const onTerminal = (env: NodeJS.ProcessEnv) => new Promise<string>((resolve, reject) => {
+      execFile('/usr/bin/script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(root, 'bin', 'run.js'))} report ${JSON.stringify(planDir)}`, '/dev/null'],
+        {env, cwd: root}, (error, stdout) => (error ? reject(error) : resolve(stdout)))
+    })
+    const {NO_COLOR: _unset, ...env} = process.env
+    const coloured = await onTerminal(env)
+    expect(coloured).toContain('\u001b[1mHosts')
+    expect(coloured).toContain('\u001b[32mmet everywhere\u001b[39m')
+    expect(await onTerminal({...env, NO_COLOR: '1'})).not.toContain('\u001b[')
   })
 
   test('--json gives the summary and the files written', async () => {
