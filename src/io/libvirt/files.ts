@@ -49,10 +49,22 @@ export async function readDomainFiles(files: readonly string[]): Promise<Domain[
  */
 export async function importDomainFiles(files: readonly string[], options: ImportOptions & {host?: HostModel}): Promise<ImportResult> {
   const result = importDomains(await readDomainFiles(files), options)
-  const workload = normalizeWorkload(validateSpec('workload', result.workload))
-  if (result.layout !== undefined) {
-    const spec = validateSpec('layout', result.layout)
-    if (options.host !== undefined) normalizeLayout(spec, options.host, instantiateVms(workload))
+  // The domains may disagree with the host model (or among themselves): say which document.
+  const check = <T>(what: string, fn: () => T): T => {
+    try {
+      return fn()
+    } catch (error) {
+      if (error instanceof InputError) throw error.located(what, undefined)
+      throw error
+    }
+  }
+  const workload = check(domainText.importedWorkload, () => normalizeWorkload(validateSpec('workload', result.workload)))
+  const layout = result.layout
+  if (layout !== undefined) {
+    check(domainText.imported, () => {
+      const spec = validateSpec('layout', layout)
+      if (options.host !== undefined) normalizeLayout(spec, options.host, instantiateVms(workload))
+    })
   }
   return result
 }

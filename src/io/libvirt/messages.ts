@@ -27,6 +27,8 @@ export const domainText = {
   name: 'a domain name',
   uniqueName: 'each domain name once',
   twice: (name: string, other: string) => `${quote(name)} also in ${other}`,
+  imported: 'imported layout',
+  importedWorkload: 'imported workload',
   metadataBool: 'true or false',
   metadataWorker: 'a <sidecore:worker> with id, architecture, cpus and devices',
 } as const
