@@ -144,7 +144,7 @@ function cgroupFiles(h: PlanHost, s: CpuSets): Record<string, string> {
 }
 
 function ovsScript(h: PlanHost, s: CpuSets, types?: VmTypes): string {
-  const lines = ['#!/bin/sh', `# ${exportComment.header(h.id, h.model)}`, '# Open vSwitch with DPDK: PMD threads on the I/O cores, each device\'s vhost-user port polled by its worker\'s core.', 'set -e']
+  const lines = ['#!/bin/sh', `# ${exportComment.header(h.id, h.model)}`, '# Open vSwitch with DPDK: PMD threads on the I/O cores, each device\'s vhost-user port polled by its worker\'s core.', '# Run on the host; ovs-vsctl needs ovs-vswitchd running with DPDK enabled.', 'set -e']
   if (s.io.length === 0) {
     lines.push(`# ${exportComment.noPmd}`)
     return `${lines.join('\n')}\n`

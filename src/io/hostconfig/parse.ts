@@ -76,7 +76,7 @@ export function detectKind(name: string, text: string): HostConfigKind | undefin
   if (/\bovs-vsctl\b/.test(text)) return 'ovs'
   if (/^\s*\[compute\]/m.test(text) || /^\s*cpu_(dedicated|shared)_set\s*=/m.test(text)) return 'nova'
   if (/^\s*(isolated_cores|no_balance_cores)\s*=/m.test(text)) return 'tuned'
-  if (base === 'cmdline' || /(^|\s)(isolcpus|nohz_full|irqaffinity|rcu_nocbs)=/m.test(text)) return 'kernel-cmdline'
+  if (base === 'cmdline' || base.startsWith('kernel-cmdline') || /(^|\s)(isolcpus|nohz_full|irqaffinity|rcu_nocbs)=/m.test(text)) return 'kernel-cmdline'
   return undefined
 }
 
