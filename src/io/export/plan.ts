@@ -80,6 +80,7 @@ export function parsePlanHost(text: string, file: string, hostId: string | undef
   const at = text.indexOf(`{"id":${JSON.stringify(ids[index])}`)
   const line = at < 0 ? undefined : text.slice(0, at).split('\n').length
   const base: PathSegment[] = ['hosts', index]
+  if (h === null || typeof h !== 'object' || Array.isArray(h)) fail(base, expected.object, h, line)
   const str = (v: unknown, path: PathSegment[]): string => (typeof v === 'string' && v !== '' ? v : fail(path, expected.nonEmpty, v, line))
   const cpus = (v: unknown, path: PathSegment[]): number[] => {
     try {

@@ -13,6 +13,7 @@
  */
 import {InputError} from '../errors.js'
 import {parseCpuset} from '../cpuset.js'
+import {normalizeNotification} from '../normalize.js'
 import {ARCHITECTURES} from '../schemas.js'
 import type {ArchitectureId} from '../../model/types.js'
 import {domainText} from './messages.js'
@@ -80,12 +81,19 @@ export function readMetadata(el: Element, prefix: string, file: string): Sidecor
     }
     const floating = w.attrs.floating ?? 'false'
     if (floating !== 'true' && floating !== 'false') fail(file, w, 'floating', domainText.metadataBool, domainText.value(floating))
+    const notification = w.attrs.notification ?? 'kick'
+    try {
+      normalizeNotification(notification)
+    } catch (error) {
+      if (error instanceof InputError) fail(file, w, 'notification', error.expected, error.found)
+      throw error
+    }
     meta.workers.push({
       id: need(w, 'id'),
       architecture: architecture as ArchitectureId,
       cpus: cpus(w, 'cpus'),
       floating: floating === 'true',
-      notification: w.attrs.notification ?? 'kick',
+      notification,
       devices: need(w, 'devices').split(/\s+/).filter((d) => d !== ''),
     })
   }

@@ -107,3 +107,23 @@ describe('lint', () => {
     expect((error as Error).message).toMatch(message)
   })
 })
+
+describe('never a crash', () => {
+  test('any text in any format either parses or is refused with an InputError naming the file', async () => {
+    const fc = (await import('fast-check')).default
+    const kinds: HostConfigKind[] = ['kernel-cmdline', 'tuned', 'cgroup', 'ovs', 'nova', 'kubelet', 'libvirt']
+    const pieces = fc.constantFrom('isolcpus=', 'nohz_full=', '1-3', ',', '^2', 'x', ' ', '\n', '[compute]', 'cpu_dedicated_set = ', 'isolated_cores=',
+      'ovs-vsctl set Interface p other_config:pmd-rxq-affinity="', 'other_config:pmd-cpu-mask=0x', 'ff', '0:3', 'reservedSystemCPUs: ', '"', ':', '#', '<domain>', '</domain>')
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), fc.array(pieces, {maxLength: 12}), (kind, parts) => {
+        try {
+          parseHostConfig(kind, 'fuzz', parts.join(''), emptyFacts())
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError)
+          expect((error as InputError).file).toBe('fuzz')
+        }
+      }),
+      {numRuns: 500, seed: 11},
+    )
+  })
+})

@@ -176,3 +176,31 @@ describe('helpers', () => {
     expect(formatBytes(bytes)).toBe(text)
   })
 })
+
+describe('never a crash', () => {
+  const texts = readdirSync(domains).filter((f) => f.endsWith('.xml')).sort().map((f) => fixture(f))
+
+  test('any cut or splice of a real domain either imports or is refused with an InputError', async () => {
+    const fc = (await import('fast-check')).default
+    fc.assert(
+      fc.property(fc.integer({min: 0, max: texts.length - 1}), fc.nat(), fc.nat(), fc.string({maxLength: 12}), (i, a, b, insert) => {
+        const t = texts[i]
+        const from = a % t.length
+        const to = from + (b % 40)
+        const text = t.slice(0, from) + insert + t.slice(Math.min(to, t.length))
+        try {
+          importDomains([parseDomain(text, 'fuzz.xml')], {name: 'fuzz'})
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError)
+          expect((error as InputError).file).toBe('fuzz.xml')
+        }
+      }),
+      {numRuns: 400, seed: 7},
+    )
+  })
+
+  test('a bad notification in Sidecore metadata names the element and attribute', () => {
+    const text = fixture('cputune-iothreads.xml').replace('<vcpu ', `<metadata><s:vm xmlns:s="urn:sidecore:libvirt:1" type="t"><s:worker id="w" architecture="vhost-shared" cpus="1" devices="QEMUGuest1/x" notification="nap"/></s:vm></metadata>\n  <vcpu `)
+    expect(inputError(() => parseDomain(text, 'm.xml')).message).toMatch(/^m\.xml:6: domain\.metadata\["s:vm"\]\["s:worker"\]\.notification: expected a notification policy/)
+  })
+})
