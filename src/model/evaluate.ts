@@ -303,11 +303,9 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
     evaluate(layout: Layout): Evaluation {
       // ---------------------------------------------------------- the layout's CPUs
       const roleOf = (id: number) => layout.roles[id] ?? 'idle'
-      const placements = new Array<Layout['vms'][number]>(nv)
-      for (const p of layout.vms) {
-        const v = vmIndex.get(p.vm)
-        if (v !== undefined) placements[v] = p
-      }
+      const placementOf = new Map<string, Layout['vms'][number]>()
+      for (const p of layout.vms) placementOf.set(p.vm, p)
+      const placements = vms.map(vm => placementOf.get(vm.id)!)
 
       // Each VM's distinct CPUs (as indices), in pin order.
       const vmCpuList = lists(nv, add => {
@@ -408,13 +406,14 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
         for (let i = 0; i < n; i++) add(dWorker[i], i)
       })
 
-      const costs: PathCosts[] = new Array(n)
+      const costs: PathCosts[] = []
       for (let i = 0; i < n; i++) {
         const k = dWorker[i]
         const wn = workerNode[k]
         const ioNode = dIoNode[i]
         const numaFactor = 1 + (cal.numaRemoteFactor - 1) * (remote(wn, vmNode[dVm[i]]) + (ioNode < 0 ? 0 : remote(wn, ioNode))) / 2
-        const c = costs[i] = pathCosts(devices[i], workerArch[k], layout.interrupt, numaFactor, workers[k].floating)
+        const c = pathCosts(devices[i], workerArch[k], layout.interrupt, numaFactor, workers[k].floating)
+        costs.push(c)
         workerItem[i] = c.workerItem
         guestItem[i] = c.guestItem
         kickGuest[i] = c.kickGuest
@@ -1069,7 +1068,7 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
         return {kind, resource: kind === 'vcpu' ? vms[dVm[i]].id : refs[i]}
       }
 
-      const deviceResults: DeviceResult[] = new Array(n)
+      const deviceResults: DeviceResult[] = []
       let exitsPerS = 0
       let interruptsPerS = 0
       for (let i = 0; i < n; i++) {
@@ -1081,7 +1080,7 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
         const interrupts = rate * pirq[i]
         exitsPerS += exits
         interruptsPerS += interrupts
-        deviceResults[i] = {
+        deviceResults.push({
           vm: vms[dVm[i]].id,
           device: d.id,
           kind: d.kind,
@@ -1098,16 +1097,16 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
           kicksPerS: rate * pk[i] * (c.kickExits > 0 ? 1 : 0),
           meanLatencyS: meanLatency[i],
           p99LatencyS: p99Latency[i],
-        }
+        })
       }
 
-      const workerResults: WorkerResult[] = new Array(nw)
+      const workerResults: WorkerResult[] = []
       for (let k = 0; k < nw; k++) {
         const w = workers[k]
         // Fractions of one of the worker's CPUs: the time it runs (busy), plus spinning.
         const busy = Math.min(1, workerCycles[k] / workerCpuCap[k])
         const utilisation = noteKind[k] === NOTE_POLL ? Math.max(workerShare[k], busy) : Math.min(1, busy + spin[k])
-        workerResults[k] = {
+        workerResults.push({
           id: w.id,
           architecture: w.architecture,
           notification: w.notification,
@@ -1117,7 +1116,7 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
           utilisation,
           busy,
           idleSpinShare: utilisation > 0 ? Math.max(0, (utilisation - busy) / utilisation) : 0,
-        }
+        })
       }
 
       // A guest poll-mode driver spins on its vCPUs whatever the load.
@@ -1146,7 +1145,7 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
       }
 
       let cpusAllocated = 0
-      const cpuResults: CpuResult[] = new Array(nCpu)
+      const cpuResults: CpuResult[] = []
       for (let c = 0; c < nCpu; c++) {
         const cpu = host.cpus[c]
         const role = roleOf(cpu.id)
@@ -1155,21 +1154,21 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
         for (let r = vmsOnCpu.start[c]; r < vmsOnCpu.start[c + 1]; r++) onVms.push(vms[vmsOnCpu.item[r]].id)
         const onWorkers: string[] = []
         for (let r = workersOnCpu.start[c]; r < workersOnCpu.start[c + 1]; r++) onWorkers.push(workers[workersOnCpu.item[r]].id)
-        cpuResults[c] = {
+        cpuResults.push({
           id: cpu.id,
           node: cpu.node,
           role,
           utilisation: Math.min(1, cpuLoad[c] / capOfIndex[c]),
           vms: onVms,
           workers: onWorkers,
-        }
+        })
       }
 
       let netBps = 0
       let blockBytesPerS = 0
       let iops = 0
       let sloViolations = 0
-      const vmResults: VmResult[] = new Array(nv)
+      const vmResults: VmResult[] = []
       for (let v = 0; v < nv; v++) {
         const vm = vms[v]
         const slo = vm.type.slo
@@ -1201,7 +1200,7 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
         blockBytesPerS += vmBlockBytes
         iops += vmIops
         sloViolations += violations.length
-        vmResults[v] = {
+        vmResults.push({
           id: vm.id,
           type: vm.type.name,
           node: vmNode[v],
@@ -1212,7 +1211,7 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
           vcpuUtilisation: polling[v] ? 1 : Math.min(1, vmLoad[v] / vmCap[v]),
           sloMet: violations.length === 0,
           violations,
-        }
+        })
       }
 
       const deliveredBps = netBps + 8 * blockBytesPerS

@@ -4,7 +4,7 @@
  */
 import {architecture} from './arch/index.js'
 import {PolicyError} from './errors.js'
-import type {ArchitecturePolicy, CpuRole, Device, Host, InterruptMode, Layout, Platform, Vm, VmPlacement} from './types.js'
+import type {ArchitecturePolicy, CpuRole, Device, Host, InterruptMode, Layout, Platform, Vm, VmPlacement, VmType} from './types.js'
 
 /** CPUs of the host ordered for handing out, per node. */
 function cpusByNode(host: Host): Map<number, {id: number; core: number; thread: number}[]> {
@@ -141,6 +141,26 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, c
  * workers on `io` CPUs and floating ones on `vm` CPUs, polling workers pinned, the sharing
  * policy, cgroup cpusets, and the platform's interrupt features.
  */
+/**
+ * What keeps a VM type off a host model, or nothing: a device whose NIC or block device the
+ * host lacks (the one it names, or any of its kind when it names none), or cgroup cpuset
+ * CPUs the host does not have. A scheduler's host filter does the same before counting CPUs.
+ */
+export function missingOnHost(host: Host, type: VmType): string | undefined {
+  for (const d of type.devices) {
+    const ids = d.kind === 'net' ? host.nics.map(n => n.id) : host.blockDevices.map(b => b.id)
+    const what = d.kind === 'net' ? 'NIC' : 'block device'
+    if (d.backing === undefined ? ids.length === 0 : !ids.includes(d.backing)) {
+      return `${type.name}/${d.id} needs ${d.backing === undefined ? `a ${what}` : `${what} ${d.backing}`}, which host ${host.model} lacks`
+    }
+  }
+
+  const cpuIds = new Set(host.cpus.map(c => c.id))
+  const outside = (type.cgroup.cpuset ?? []).filter(c => !cpuIds.has(c))
+  if (outside.length > 0) return `${type.name}'s cgroup cpuset names CPU ${outside[0]}, which host ${host.model} lacks`
+  return undefined
+}
+
 export function checkLayout(host: Host, vms: Vm[], layout: Layout): string[] {
   const problems: string[] = []
   const cpuIds = new Set(host.cpus.map(c => c.id))
@@ -165,6 +185,8 @@ export function checkLayout(host: Host, vms: Vm[], layout: Layout): string[] {
 
     if (placed.has(p.vm)) problems.push(`vms[${i}]: VM ${p.vm} is placed twice`)
     placed.set(p.vm, p)
+    const missing = missingOnHost(host, vm.type)
+    if (missing) problems.push(`vms[${i}]: ${missing}`)
     if (!host.nodes.some(n => n.id === p.node)) problems.push(`vms[${i}]: node ${p.node} does not exist`)
     if (p.vcpuPins.length !== vm.type.vcpus) {
       problems.push(`vms[${i}]: ${p.vm} has ${vm.type.vcpus} vCPUs but ${p.vcpuPins.length} pins`)

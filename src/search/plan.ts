@@ -13,6 +13,7 @@
  * with the reason.
  */
 import type {ArchitectureId, Calibration, Evaluation, Host, Layout, Notification, Vm, VmType, Workload} from '../model/types.js'
+import {missingOnHost} from '../model/layout.js'
 import {
   type LpSolve, type Pattern, type PatternTask, type PatternValue, collectPatterns, patternTasks, placeCluster, runPatternTask,
 } from './cluster.js'
@@ -82,12 +83,15 @@ export function planWorker(ctx: PlanContext, clock: () => number = () => Number.
   const stop = () => ctx.deadline !== undefined && clock() > ctx.deadline
   const vmsFor = (counts: number[]): Vm[] =>
     counts.flatMap((n, t) => Array.from({length: n}, (_, i) => ({id: `${types[t].name}-${i}`, type: types[t]})))
-  const limit = (m: number, t: number) => Math.floor(models[m].host.cpus.length / types[t].vcpus)
+  // A type the model lacks a device for never goes there (nor does any mix with it).
+  const runs = models.map(model => types.map(type => missingOnHost(model.host, type) === undefined))
+  const limit = (m: number, t: number) => (runs[m][t] ? Math.floor(models[m].host.cpus.length / types[t].vcpus) : 0)
   const memo = new Map<string, HostSearchResult | undefined>()
   return task => {
     let evaluations = 0
     const search = (m: number, counts: number[]) => {
       const key = `${m}:${counts.join(',')}`
+      if (counts.some((n, t) => n > 0 && !runs[m][t])) return undefined
       if (!memo.has(key)) {
         const model = models[m]
         const found = searchHost(model.host, vmsFor(counts), model.calibration, planSpace(model.host, ctx.allow),
@@ -186,6 +190,7 @@ export interface Plan {
 
 export const UNPLACED_NO_MODEL = 'no host model can run this VM type within its SLO'
 export const UNPLACED_NO_CAPACITY = 'the cluster has no host left that can take it'
+export const UNPLACED_NO_DEVICE = 'no host model has the devices it needs'
 
 export async function planCluster(input: PlanInput): Promise<Plan> {
   const {models, workload} = input
@@ -301,9 +306,10 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
   // Whatever has no host, with the reason.
   const feasibleSomewhere = types.map((_, t) => patterns.some(p => p.counts[t] > 0))
   types.forEach((type, t) => {
-    for (let i = next[t]; i < demand[t]; i++) {
-      vms.push({id: `${type.name}-${i}`, type: type.name, reason: feasibleSomewhere[t] ? UNPLACED_NO_CAPACITY : UNPLACED_NO_MODEL})
-    }
+    // A type no model has the devices for says which device, on the first model.
+    const missing = models.every(m => missingOnHost(m.host, type) !== undefined) ? missingOnHost(models[0].host, type) : undefined
+    const reason = feasibleSomewhere[t] ? UNPLACED_NO_CAPACITY : missing ? `${UNPLACED_NO_DEVICE}: ${missing}` : UNPLACED_NO_MODEL
+    for (let i = next[t]; i < demand[t]; i++) vms.push({id: `${type.name}-${i}`, type: type.name, reason})
   })
 
   return {

@@ -76,6 +76,33 @@ describe('planCluster', () => {
     expect(p.vms.filter(v => !v.host).every(v => v.reason === 'the cluster has no host left that can take it')).toBe(true)
   })
 
+  test('VM types go only to host models that have their devices; a type no model can take says which device', async () => {
+    const diskless = normalizeHost({
+      name: 'diskless', sockets: 1, cores_per_node: 8, threads_per_core: 2, frequency: '2.4 GHz', memory_per_node: '64 GiB',
+      nics: [{id: 'eth0', node: 0, line_rate: '25 Gbit/s'}], platform: {posted_interrupts: true, pv_eoi: true, ioeventfd: true},
+    })
+    const {workload} = small([6, 3])
+    const mixed: PlanModel[] = [
+      {host: diskless, calibration, entries: [{count: 4, labels: {}}]},
+      {host: host('edge', 1, 4), calibration, entries: [{count: 4, labels: {}}]},
+    ]
+    const input = {workload, objective: 'throughput-per-cpu' as const, accounting: 'host' as const, seed: 3, budget: 25, solve}
+    const p = await planCluster({...input, models: mixed})
+    const modelOf = new Map(p.hosts.map(h => [h.id, h.model]))
+    const dbs = p.vms.filter(v => v.type === 'db')
+    expect(dbs.every(v => v.host !== undefined && modelOf.get(v.host) === 'edge')).toBe(true)
+
+    const none = await planCluster({...input, models: [mixed[0]]})
+    const unplaced = none.vms.filter(v => v.type === 'db')
+    expect(unplaced).toHaveLength(3)
+    for (const v of unplaced) {
+      expect(v.host).toBeUndefined()
+      expect(v.reason).toBe('no host model has the devices it needs: db/vda needs a block device, which host diskless lacks')
+    }
+
+    expect(none.vms.filter(v => v.type === 'web').every(v => v.host !== undefined)).toBe(true)
+  })
+
   test('plan.json and the CSV files written host by host equal the whole documents', async () => {
     const p = await plan([20, 6])
     const names = {cluster: 'c', workload: 'w'}

@@ -41,6 +41,20 @@ describe('first fit by vCPUs', () => {
     expect(firstFitByVcpus(hosts, [vm('huge', 5), vm('v', 4), vm('w', 1)])).toEqual([undefined, 0, undefined])
   })
 
+  test('a host that lacks a device the VM needs is filtered out first, as a scheduler\'s host filter does', () => {
+    const withDisk = normalizeHost({
+      name: 'disk', sockets: 1, cores_per_node: 4, threads_per_core: 1, frequency: '2 GHz', memory_per_node: '64 GiB',
+      nics: [{id: 'eth0', node: 0, line_rate: '10 Gbit/s'}],
+      block_devices: [{id: 'nvme0', node: 0, max_iops: '500 kIOPS', max_bandwidth: '3 GB/s', latency: '80 us'}],
+      platform: {posted_interrupts: false, pv_eoi: true, ioeventfd: true},
+    })
+    const type: VmType = {name: 'db', vcpus: 2, memoryBytes: 2 ** 30, tenant: 't', cgroup: {path: '/t'}, slo: {minFraction: 0},
+      devices: [{id: 'vda', kind: 'block', pattern: 'rr', direction: 'read', sizeBytes: 4096, offered: 1000, queueDepth: 8}]}
+    // Host a has room but no block device: both db VMs go to the host with the disk; a third finds none.
+    expect(firstFitByVcpus([host('a', 8), withDisk], [{id: 'db-0', type}, {id: 'db-1', type}, {id: 'db-2', type}]))
+      .toEqual([1, 1, undefined])
+  })
+
   test('no hosts, no VMs', () => {
     expect(firstFitByVcpus([], [vm('v', 1)])).toEqual([undefined])
     expect(firstFitByVcpus([host('a', 2)], [])).toEqual([])
