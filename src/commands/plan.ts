@@ -96,7 +96,7 @@ export default class Plan extends SidecoreCommand {
     })
     const summary = planSummary(plan, baselinePlans(models, workload))
     if (!this.jsonEnabled()) {
-      this.log(renderPlanSummary(summary))
+      this.log(renderPlanSummary(summary, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}))
       this.log(`\nwrote plan.json and ${TABLE_NAMES.map(t => `${t}.csv`).join(', ')} to ${flags.out}`)
     }
 

@@ -19,13 +19,22 @@ export const MAX_LENGTH = 200
 export const MAX_NODES = 64
 export const MAX_MILLISECONDS = 50
 
-const math = create(all)
-const parse = math.parse
 const disabled = (name: string) => () => {
   throw new Error(whatifMessages.disabledFunction(name))
 }
-math.import(Object.fromEntries(['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile', 'resolve', 'reviver']
-  .map(n => [n, disabled(n)])), {override: true})
+
+/** The instance's parser, kept before `parse` itself is disabled. Built on first use: creating an instance takes a second. */
+let parser: ((text: string) => MathNode) | undefined
+function parse(text: string): MathNode {
+  if (!parser) {
+    const math = create(all)
+    parser = math.parse
+    math.import(Object.fromEntries(['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile', 'resolve', 'reviver']
+      .map(n => [n, disabled(n)])), {override: true})
+  }
+
+  return parser(text)
+}
 
 /** Scalar functions an override may call. */
 export const FUNCTIONS: ReadonlySet<string> = new Set(['abs', 'ceil', 'floor', 'round', 'min', 'max', 'sqrt', 'exp', 'log', 'log2', 'log10', 'pow'])
