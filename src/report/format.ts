@@ -197,6 +197,14 @@ export function formatNotification(notification: Notification): string {
   }
 }
 
+/** Limits of a device of the host: the kind of device and the figure that runs out. */
+const DEVICE_LIMITS = {
+  'nic-line-rate': ['NIC', 'line rate'],
+  'nic-packet-rate': ['NIC', 'packet rate'],
+  'block-device-iops': ['block device', 'IOPS'],
+  'block-device-bandwidth': ['block device', 'bandwidth'],
+} as const satisfies Partial<Record<LimitKind, readonly [string, string]>>
+
 /**
  * The resource that limits a device, in words: `worker w3's CPU` (or, given the
  * worker's architecture, `vhost-shared worker w3's CPU`), `NIC eth0 line rate`,
@@ -214,21 +222,15 @@ export function describeLimit(limit: Limit, workerArchitecture?: string): string
     case 'cgroup-quota':
       return `cgroup ${r} cpu.max quota`
     case 'nic-line-rate':
-      return `NIC ${r} line rate`
     case 'nic-packet-rate':
-      return `NIC ${r} packet rate`
     case 'block-device-iops':
-      return `block device ${r} IOPS`
-    case 'block-device-bandwidth':
-      return `block device ${r} bandwidth`
-    case 'timer-ring':
-      return 'timer period and ring size'
-    case 'round-trip':
-      return 'round-trip time'
-    case 'queue-depth':
-      return 'queue depth'
+    case 'block-device-bandwidth': {
+      const [device, what] = DEVICE_LIMITS[limit.kind]
+      return `${device} ${r} ${what}`
+    }
+
     default:
-      return unreachable(limit.kind)
+      return describeLimitKind(limit.kind)
   }
 }
 
@@ -247,13 +249,10 @@ export function describeLimitKind(kind: LimitKind): string {
     case 'cgroup-quota':
       return 'cgroup cpu.max quota'
     case 'nic-line-rate':
-      return 'NIC line rate'
     case 'nic-packet-rate':
-      return 'NIC packet rate'
     case 'block-device-iops':
-      return 'block device IOPS'
     case 'block-device-bandwidth':
-      return 'block device bandwidth'
+      return DEVICE_LIMITS[kind].join(' ')
     case 'timer-ring':
       return 'timer period and ring size'
     case 'round-trip':

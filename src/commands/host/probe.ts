@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {type HostFileResult, probeHost, writeHostFile} from '../../io/topology/index.js'
+import {type HostFileResult, hostFileMessage, probeHost, writeHostFile} from '../../io/topology/index.js'
 import {SidecoreCommand} from '../../base-command.js'
 
 export default class HostProbe extends SidecoreCommand {
@@ -30,10 +30,7 @@ export default class HostProbe extends SidecoreCommand {
       this.failOnUserError(error)
     }
     for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
-    if (!this.jsonEnabled()) {
-      if (flags.out === undefined) this.log(result.text.trimEnd())
-      else this.log(`Wrote ${flags.out} (${result.model.cpus.length} CPUs, ${result.model.nodes.length} NUMA node(s), ${result.model.nics.length} NIC(s), ${result.model.blockDevices.length} block device(s)).`)
-    }
+    if (!this.jsonEnabled()) this.log(hostFileMessage(result))
     const {text: _text, model: _model, ...json} = result
     return json
   }

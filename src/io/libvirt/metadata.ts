@@ -16,20 +16,14 @@ import {parseCpuset} from '../cpuset.js'
 import {normalizeNotification} from '../normalize.js'
 import {ARCHITECTURES} from '../schemas.js'
 import type {ArchitectureId} from '../../model/types.js'
+import type {PlanWorker} from '../export/plan.js'
 import {domainText} from './messages.js'
 import {type Element, all, first} from './xml.js'
 
 export const SIDECORE_NS = 'urn:sidecore:libvirt:1'
 
-export interface MetadataWorker {
-  id: string
-  architecture: ArchitectureId
-  cpus: number[]
-  floating: boolean
-  notification: string
-  /** `VM/DEVICE` with the VM names of the plan that exported the domain. */
-  devices: string[]
-}
+/** A worker as the exporting plan had it (`devices` are `VM/DEVICE` with the plan's VM names). */
+export type MetadataWorker = PlanWorker
 
 export interface SidecoreMetadata {
   type: string

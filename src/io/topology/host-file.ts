@@ -64,3 +64,11 @@ export async function writeHostFile(reading: TopologyReading, options: {name?: s
   }
   return {reading, host: conv.spec, warnings: conv.warnings, text, model, ...(options.out === undefined ? {} : {out: options.out})}
 }
+
+/** What a host command prints on stdout: the file text, or a line saying what was written. */
+export function hostFileMessage(result: HostFileResult): string {
+  const m = result.model
+  return result.out === undefined
+    ? result.text.trimEnd()
+    : `Wrote ${result.out} (${m.cpus.length} CPUs, ${m.nodes.length} NUMA node(s), ${m.nics.length} NIC(s), ${m.blockDevices.length} block device(s)).`
+}

@@ -21,4 +21,4 @@ export {
   readingToHost,
 } from './to-host.js'
 export {renderHostYaml} from './render.js'
-export {type HostFileResult, writeHostFile} from './host-file.js'
+export {type HostFileResult, writeHostFile, hostFileMessage} from './host-file.js'
