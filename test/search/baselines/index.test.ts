@@ -10,7 +10,7 @@ import {loadCalibration, loadHost, loadWorkload} from '../../../src/io/load.js'
 import {instantiateVms} from '../../../src/io/normalize.js'
 import {PolicyError} from '../../../src/model/errors.js'
 import {evaluate} from '../../../src/model/evaluate.js'
-import {buildLayout, checkLayout} from '../../../src/model/layout.js'
+import {buildLayout, checkLayout, missingOnHost} from '../../../src/model/layout.js'
 import type {Calibration, Host, Layout, Vm} from '../../../src/model/types.js'
 import {
   allocateCpus, assignRxqs, clusterBaselines, defaultPolicy, evaluateBaselines, hostBaselines, improvement,
@@ -51,11 +51,15 @@ function layoutOrUndefined(fn: () => Layout): Layout | undefined {
   }
 }
 
-/** The VMs of a workload that every baseline can lay out on the host, up to MAX_VMS, added one at a time. */
+/**
+ * The VMs of a workload that every baseline can lay out on the host, up to MAX_VMS, added
+ * one at a time; types the host lacks a device for are left out, as the planner leaves them.
+ */
 function fitting(host: Host, candidates: Vm[]): Vm[] {
   const kept: Vm[] = []
   for (const vm of candidates) {
     if (kept.length === MAX_VMS) break
+    if (missingOnHost(host, vm.type) !== undefined) continue
     const trial = [...kept, vm]
     if (hostBaselines.every(b => layoutOrUndefined(() => b.layout(host, trial, calibration)))) kept.push(vm)
   }
@@ -68,8 +72,14 @@ const combos = HOSTS.flatMap(h => WORKLOADS.map(w => [h, w] as const))
 describe.each(combos)('%s with %s', (hostName, workloadName) => {
   test('every host baseline lays the VMs out soundly and evaluates', () => {
     const host = hosts.get(hostName)!
-    const vms = fitting(host, workloads.get(workloadName)!)
-    expect(vms.length).toBeGreaterThan(0)
+    const candidates = workloads.get(workloadName)!
+    const vms = fitting(host, candidates)
+    // Only a workload whose every type needs a device the host lacks leaves nothing to lay out.
+    if (vms.length === 0) {
+      expect(candidates.every(vm => missingOnHost(host, vm.type) !== undefined)).toBe(true)
+      return
+    }
+
     for (const b of hostBaselines) {
       const layout = b.layout(host, vms, calibration)
       expect(checkLayout(host, vms, layout), b.id).toEqual([])
