@@ -1,6 +1,7 @@
 import {Command} from '@oclif/core'
 
 import {InputError} from './io/errors.js'
+import {WriteError} from './io/write.js'
 import {LayoutError, PolicyError} from './model/errors.js'
 
 /** What every Sidecore command shares: how a user-fixable error is reported. */
@@ -20,12 +21,20 @@ export abstract class SidecoreCommand extends Command {
       return undefined
     }
 
+    // A write that failed where a command did not catch it (a folder in the way, a full disk).
+    if (error instanceof WriteError) {
+      if (this.jsonEnabled()) this.logJson({error: {message: error.message, exit: 2}})
+      else this.logToStderr(`Error: ${error.message}`)
+      process.exitCode = 2
+      return undefined
+    }
+
     return super.catch(error)
   }
 
   /** Report input and layout errors to the user; anything else is a bug and propagates. */
   protected failOnUserError(error: unknown, file?: string): never {
-    if (error instanceof InputError) this.fail(error.message)
+    if (error instanceof InputError || error instanceof WriteError) this.fail(error.message)
     if (error instanceof LayoutError || error instanceof PolicyError) this.fail(file ? `${file}: ${error.message}` : error.message)
     throw error
   }

@@ -60,7 +60,7 @@ export default class Report extends SidecoreCommand {
 
     if (flags.csv) {
       const csv = planCsv(plan)
-      await this.writing(flags.csv, () => writeFilesAtomic(flags.csv!, Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, csv[t]]))))
+      await writeFilesAtomic(flags.csv, Object.fromEntries(TABLE_NAMES.map(t => [`${t}.csv`, csv[t]])))
       written.push(...TABLE_NAMES.map(t => path.join(flags.csv!, `${t}.csv`)))
     }
 
@@ -70,7 +70,7 @@ export default class Report extends SidecoreCommand {
       const {htmlReport, modelSections} = await import('../report/html/index.js')
       const sections = modelSections(plan, inputs)
       const html = await htmlReport({cluster: loaded.cluster, workload: loaded.workload, summary, sections, comparison})
-      await this.writing(flags.html, () => writeFileAtomic(flags.html!, html))
+      await writeFileAtomic(flags.html, html)
       written.push(flags.html)
     }
 
@@ -80,17 +80,6 @@ export default class Report extends SidecoreCommand {
     }
 
     return {plan: loaded.file, summary, written}
-  }
-
-  /** A write that fails (a folder in the way, no permission, a full disk) is reported, not thrown. */
-  private async writing(target: string, write: () => Promise<void>): Promise<void> {
-    try {
-      await write()
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException
-      if (typeof e.code !== 'string') throw error
-      this.fail(`cannot write ${target}: ${e.code === 'EISDIR' ? 'a folder is in the way' : e.message}; the previous files are left as they were`)
-    }
   }
 
   /**

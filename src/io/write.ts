@@ -8,8 +8,44 @@
  * put back from hard-linked backups, so the folder is left as it was.
  */
 import {randomBytes} from 'node:crypto'
-import {copyFile, link, mkdir, open, rename, unlink} from 'node:fs/promises'
+import {copyFile, link, mkdir, open, rename, stat, unlink} from 'node:fs/promises'
 import path from 'node:path'
+
+/**
+ * A write the user can fix: a folder where a file goes (or the reverse), no permission, a
+ * full disk. The previous files are as they were; commands print the message and exit 2.
+ */
+export class WriteError extends Error {
+  override readonly name = 'WriteError'
+}
+
+const REASONS: Record<string, string> = {
+  EISDIR: 'a folder is in the way',
+  ENOTDIR: 'a file is in the way where a folder should be',
+  EEXIST: 'a file is in the way where a folder should be',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+}
+
+/** Run a write; an error of the file system becomes a WriteError naming the target in words. */
+async function guarded<T>(target: () => string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (typeof code !== 'string') throw error
+    throw new WriteError(`cannot write ${target()}: ${REASONS[code] ?? `${code} from the file system`}; the previous files are left as they were`)
+  }
+}
+
+/** A folder given where a file goes is refused before anything is written. */
+async function notAFolder(file: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined)
+  if (info?.isDirectory()) throw new WriteError(`cannot write ${file}: it is a folder; give a file name`)
+}
 
 /** A file's content: text, bytes, or text in chunks (written as they come, for files too large to hold as one string). */
 export type FileData = string | Uint8Array | Iterable<string>
@@ -68,14 +104,17 @@ async function syncDir(dir: string): Promise<void> {
 
 /** Write one file atomically (temporary file in the same folder, then rename). Creates the folder. */
 export async function writeFileAtomic(file: string, data: FileData): Promise<void> {
-  await mkdir(path.dirname(file), {recursive: true})
-  const temp = await writeTemp(file, data)
-  try {
-    await rename(temp, file)
-  } catch (err) {
-    await unlink(temp).catch(() => undefined)
-    throw err
-  }
+  await notAFolder(file)
+  await guarded(() => file, async () => {
+    await mkdir(path.dirname(file), {recursive: true})
+    const temp = await writeTemp(file, data)
+    try {
+      await rename(temp, file)
+    } catch (err) {
+      await unlink(temp).catch(() => undefined)
+      throw err
+    }
+  })
   await syncDir(path.dirname(file))
 }
 
@@ -105,10 +144,17 @@ async function backup(file: string): Promise<string | undefined> {
  * as they were and no temporary file remains.
  */
 export async function writeFilesAtomic(dir: string, files: Record<string, FileData>): Promise<void> {
+  const at = {target: dir}
+  await guarded(() => at.target, () => writeAll(dir, files, at))
+}
+
+/** `at.target` follows the file being written, for the message when one fails. */
+async function writeAll(dir: string, files: Record<string, FileData>, at: {target: string}): Promise<void> {
   const targets = Object.entries(files).map(([name, data]) => ({target: path.join(dir, name), data}))
   const temps: string[] = []
   try {
     for (const {target, data} of targets) {
+      at.target = target
       await mkdir(path.dirname(target), {recursive: true})
       temps.push(await writeTemp(target, data))
     }
@@ -122,6 +168,7 @@ export async function writeFilesAtomic(dir: string, files: Record<string, FileDa
   try {
     for (let i = 0; i < targets.length; i++) {
       const {target} = targets[i]
+      at.target = target
       const saved = await backup(target)
       if (saved !== undefined) backups.push(saved)
       await rename(temps[i], target)

@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, readdir, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, readdir, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, test} from 'vitest'
@@ -37,6 +37,22 @@ describe('sidecore evaluate', () => {
     expect(devices).toHaveLength(1 + 7)
     const cpus = (await readFile(path.join(dir, 'cpus.csv'), 'utf8')).trim().split('\n')
     expect(cpus).toHaveLength(1 + 8)
+  })
+
+  test('--csv into a folder where a folder is in the way: a clear message, exit 2, the old tables kept', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-blocked-'))
+    await writeFile(path.join(dir, 'hosts.csv'), 'old\n')
+    await mkdir(path.join(dir, 'vms.csv'))
+    for (const json of [false, true]) {
+      const run = await sidecore(['evaluate', example, '--csv', dir, ...(json ? ['--json'] : [])])
+      expect(run.code).toBe(2)
+      const message = `cannot write ${path.join(dir, 'vms.csv')}: a folder is in the way; the previous files are left as they were`
+      if (json) expect(JSON.parse(run.stdout)).toEqual({error: {message, exit: 2}})
+      else expect(run.stderr.trim()).toBe(`Error: ${message}`)
+    }
+
+    expect(await readFile(path.join(dir, 'hosts.csv'), 'utf8')).toBe('old\n')
+    expect((await readdir(dir)).sort()).toEqual(['hosts.csv', 'vms.csv'])
   })
 
   test.each([

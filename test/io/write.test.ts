@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 
-import {writeFileAtomic, writeFilesAtomic} from '../../src/io/write.js'
+import {WriteError, writeFileAtomic, writeFilesAtomic} from '../../src/io/write.js'
 import {cleanup, tempDir} from './helpers.js'
 
 let dir: string
@@ -32,14 +32,16 @@ describe('writeFileAtomic', () => {
     const target = path.join(dir, 'report.csv')
     await mkdir(target)
     await writeFile(path.join(target, 'keep'), 'old')
-    await expect(writeFileAtomic(target, 'new')).rejects.toThrow()
+    await expect(writeFileAtomic(target, 'new')).rejects.toThrow(new WriteError(`cannot write ${target}: it is a folder; give a file name`))
     expect(await readFile(path.join(target, 'keep'), 'utf8')).toBe('old')
     expect(await entries(dir)).toEqual(['report.csv'])
   })
 
   test('a folder that cannot be created fails before touching anything', async () => {
     await writeFile(path.join(dir, 'blocker'), 'a file, not a folder')
-    await expect(writeFileAtomic(path.join(dir, 'blocker', 'x.csv'), 'new')).rejects.toThrow()
+    const target = path.join(dir, 'blocker', 'x.csv')
+    await expect(writeFileAtomic(target, 'new')).rejects.toThrow(
+      new WriteError(`cannot write ${target}: a file is in the way where a folder should be; the previous files are left as they were`))
     expect(await readFile(path.join(dir, 'blocker'), 'utf8')).toBe('a file, not a folder')
   })
 })
@@ -104,3 +106,16 @@ describe('writeFilesAtomic', () => {
     expect(await entries(dir)).toEqual(['a.csv', 'b.csv'])
   })
 })
+
+describe('write errors name the file and say what is in the way', () => {
+  test('a folder where one of several files goes: WriteError naming that file, the others untouched', async () => {
+    await writeFilesAtomic(dir, {'a.csv': 'old a', 'b.csv': 'old b'})
+    await mkdir(path.join(dir, 'c.csv'))
+    const error = await writeFilesAtomic(dir, {'a.csv': 'new a', 'b.csv': 'new b', 'c.csv': 'new c'}).catch(e => e)
+    expect(error).toBeInstanceOf(WriteError)
+    expect(error.message).toBe(`cannot write ${path.join(dir, 'c.csv')}: a folder is in the way; the previous files are left as they were`)
+    expect(await readFile(path.join(dir, 'a.csv'), 'utf8')).toBe('old a')
+    expect(await readFile(path.join(dir, 'b.csv'), 'utf8')).toBe('old b')
+  })
+})
+
