@@ -28,8 +28,8 @@ export default class Compare extends SidecoreCommand {
   static override enableJsonFlag = true
   static override examples = [
     '<%= config.bin %> compare --whatif nic-upgrade:factor=4 --budget 8',
-    '<%= config.bin %> compare --scenario data/scenarios/vhost-shared.yaml --whatif polling --whatif posted-interrupts --whatif tenant-isolation',
-    '<%= config.bin %> compare --scenario data/scenarios/vhost-per-device-pinned.yaml --whatif sriov --overrides what-if.yaml --out compare/',
+    '<%= config.bin %> compare --scenario data/scenarios/vhost-shared.yaml --whatif polling:io-cores=8 --whatif posted-interrupts --whatif tenant-isolation',
+    '<%= config.bin %> compare --scenario data/scenarios/vhost-shared.yaml --whatif sriov --overrides data/whatif/nic-x4-half-load.yaml --out compare/',
     '<%= config.bin %> compare data/clusters/example.yaml data/workloads/datacenter.yaml --whatif nic-upgrade+posted-interrupts --json',
   ]
 

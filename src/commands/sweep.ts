@@ -9,7 +9,9 @@ import {PluginError, architectureMap, loadPlugins} from '../io/plugins.js'
 import {writeFilesAtomic} from '../io/write.js'
 import {LayoutError, PolicyError} from '../model/errors.js'
 import {renderSweep, sweepCsv} from '../report/sweep.js'
-import {SWEEP_PARAMETERS, type Sweep, WhatIfError, scenarioSubject, sweepScenario, sweepValues} from '../search/whatif/index.js'
+import {
+  MAX_SWEEP_POINTS, SWEEP_PARAMETERS, type Sweep, WhatIfError, scenarioSubject, sweepPointCount, sweepScenario, sweepValues,
+} from '../search/whatif/index.js'
 
 export default class SweepCommand extends SidecoreCommand {
   static override description = 'Vary one parameter of a scenario over a range and tabulate the objective (Gbit/s per CPU), sellable vCPUs, latency and the limiting resource at each point, marking the frontier.'
@@ -72,8 +74,12 @@ export default class SweepCommand extends SidecoreCommand {
     const from = num('from', flags.from)
     const to = num('to', flags.to)
     const step = num('step', flags.step)
-    const values = sweepValues(from, to, step)
-    if (values.length === 0) this.fail(`expected --from <= --to and --step > 0, found from ${from}, to ${to}, step ${step}`)
-    return values
+    const count = sweepPointCount(from, to, step)
+    if (count === 0) this.fail(`expected --from <= --to and --step > 0, found from ${from}, to ${to}, step ${step}`)
+    if (count > MAX_SWEEP_POINTS) {
+      this.fail(`expected at most ${MAX_SWEEP_POINTS} points, found ${count} (from ${from} to ${to} by ${step}); narrow the range or take a larger --step`)
+    }
+
+    return sweepValues(from, to, step)
   }
 }

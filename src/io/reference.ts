@@ -35,7 +35,13 @@ export async function loadReferenceCase(file: string): Promise<ReferenceCase> {
   const scenario = await loadScenario(file)
   const {spec} = await readSpec('scenario', file)
   const expect = scenario.expect as {variants?: unknown; checks?: unknown} | undefined
-  if (!expect || !Array.isArray(expect.variants) || !Array.isArray(expect.checks)) {
+  if (!expect) {
+    throw new InputError({code: 'value', file, path: ['expect'],
+      expected: 'a reference case: a scenario with an "expect" section of variants and checks (data/reference/)',
+      found: 'a scenario without one (evaluate it with "sidecore evaluate")'})
+  }
+
+  if (!Array.isArray(expect.variants) || !Array.isArray(expect.checks)) {
     bad(file, 'variants', 'a list of variants and a list of checks', expect)
   }
 

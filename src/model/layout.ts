@@ -76,7 +76,7 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, c
 
     if (best === undefined) {
       throw new PolicyError(forced === undefined
-        ? `VM ${vm.id} needs ${vm.type.vcpus} free CPUs on one NUMA node; no node has them`
+        ? `VM ${vm.id} needs ${vm.type.vcpus} free CPU${vm.type.vcpus === 1 ? '' : 's'} on one NUMA node; no node has them`
         : `VM ${vm.id} needs ${vm.type.vcpus} free CPUs on node ${forced}; it does not have them`)
     }
 

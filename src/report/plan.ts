@@ -172,7 +172,7 @@ export function renderPlanSummary(s: PlanSummary, options: RenderOptions = {colo
     `${label('Delivered')}${formatBitRate(s.deliveredGbps * 1e9)} (net ${formatBitRate(s.netGbps * 1e9)}), ${formatIops(s.iops)}`,
     `${label('Per CPU')}${s.gbpsPerCpu.toPrecision(3)} Gbit/s per host CPU, ${s.gbpsPerAllocatedCpu.toPrecision(3)} Gbit/s per allocated CPU`,
     `${label('VMs')}${s.vmsPlaced} of ${s.vms} placed${s.unplaced.length > 0 ? p.red(`; ${s.unplaced.length} unplaced`) : ''}`,
-    `${label('SLO')}${s.sloViolations === 0 ? p.green('met everywhere') : p.red(`${s.sloViolations} violations`)}`,
+    `${label('SLO')}${s.vmsPlaced === 0 ? p.red('no VM placed') : s.sloViolations === 0 ? p.green('met everywhere') : p.red(`${s.sloViolations} violations`)}`,
     `${label('Bound')}${s.bound.toPrecision(6)} (plan ${s.placementObjective}, gap ${formatPercent(s.gap)}) on ${s.objective === 'hosts' ? 'hosts' : 'host CPUs'}`,
   ]
   if (s.models.length > 0) {

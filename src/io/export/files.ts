@@ -9,12 +9,15 @@ import path from 'node:path'
 import {InputError} from '../errors.js'
 import {loadWorkload, packageRoot} from '../load.js'
 import {readTextFile} from '../libvirt/files.js'
+import {planFilePath} from '../plan-file.js'
 import {writeFilesAtomic} from '../write.js'
 import {EXPORT_FORMATS, type ExportFormat, exportFiles} from './formats.js'
 import {exportText} from './messages.js'
 import {type PlanFile, type VmTypes, parsePlanHost} from './plan.js'
 
-export async function readPlanHost(file: string, hostId: string | undefined): Promise<PlanFile> {
+/** A plan.json, or the folder `sidecore plan --out` wrote (as `report` takes it). */
+export async function readPlanHost(planArg: string, hostId: string | undefined): Promise<PlanFile> {
+  const file = await planFilePath(planArg)
   return parsePlanHost(await readTextFile(file), file, hostId)
 }
 

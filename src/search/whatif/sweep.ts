@@ -76,11 +76,18 @@ export interface Sweep {
   points: SweepPoint[]
 }
 
-/** Values from `from` to `to` by `step` (both ends included when on the grid), at most 1000. */
+/** The most points one sweep evaluates; a longer range is refused, not cut. */
+export const MAX_SWEEP_POINTS = 1000
+
+/** How many points `from`..`to` by `step` has (both ends included when on the grid); 0 for an empty range. */
+export function sweepPointCount(from: number, to: number, step: number): number {
+  if (!(step > 0) || !Number.isFinite(from) || !Number.isFinite(to) || to < from) return 0
+  return Math.floor((to - from) / step + 1e-9) + 1
+}
+
+/** Values from `from` to `to` by `step` (both ends included when on the grid). */
 export function sweepValues(from: number, to: number, step: number): number[] {
-  if (!(step > 0) || !Number.isFinite(from) || !Number.isFinite(to) || to < from) return []
-  const n = Math.floor((to - from) / step + 1e-9) + 1
-  return Array.from({length: Math.min(n, 1000)}, (_, k) => Number((from + k * step).toPrecision(12)))
+  return Array.from({length: sweepPointCount(from, to, step)}, (_, k) => Number((from + k * step).toPrecision(12)))
 }
 
 export function sweepScenario(subject: Subject, name: string, parameter: string, values: readonly number[],
