@@ -41,7 +41,7 @@ describe('sidecore sweep', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^Sweep of vms \(VMs per type\) on data\/scenarios\/elvis.yaml/)
     expect(r.stdout).toMatch(/^ *7 .*nic-line-rate \(7\).*\*\s*$/m)
-    expect(r.stdout).toMatch(/^ *8 .*infeasible: VM netperf-7 needs 1 free CPUs/m)
+    expect(r.stdout).toMatch(/^ *8 .*infeasible: VM netperf-7 needs 1 free CPU/m)
   }, 60_000)
 
   test.each([
@@ -49,6 +49,7 @@ describe('sidecore sweep', () => {
     [['--vary', 'io-cores', '--from', '3', '--to', '1'], /expected --from <= --to and --step > 0, found from 3, to 1, step 1/],
     [['data/scenarios/vhost-per-device-pinned.yaml', '--vary', 'io-cores', '--values', '1,2'], /sweep io-cores: expected a scenario with a policy/],
     [['no-such.yaml', '--vary', 'load', '--values', '1'], /no-such.yaml/],
+    [['--vary', 'vms', '--from', '1', '--to', '100000'], /expected at most 1000 points, found 100000 \(from 1 to 100000 by 1\)/],
   ])('%j is one clear error', async (args, message) => {
     const r = await sidecore(['sweep', ...args])
     expect(r.code).not.toBe(0)

@@ -67,6 +67,12 @@ describe('plan summary', () => {
     expect(renderPlanSummary(met, {color: true})).toContain(`${ESC}[32mmet everywhere${ESC}[39m`)
   })
 
+  test('a plan that places no VM says so instead of "met everywhere"', () => {
+    const empty = {...summary, vmsPlaced: 0, sloViolations: 0}
+    expect(renderPlanSummary(empty)).toMatch(/^SLO +no VM placed$/m)
+    expect(renderPlanSummary(empty)).not.toContain('met everywhere')
+  })
+
   test('aligned: every row of the host model table as wide as its header rule at most', () => {
     const lines = renderPlanSummary(summary).split('\n')
     const at = lines.findIndex(l => l.startsWith('Host model '))
