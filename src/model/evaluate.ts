@@ -58,6 +58,10 @@ const ROW_KINDS: LimitKind[] = [
 const ROW_VCPU = 0
 const ROW_WORKER = 1
 const ROW_QUOTA = 2
+const ROW_NIC_LINE = 3
+const ROW_NIC_PACKETS = 4
+const ROW_BLOCK_IOPS = 5
+const ROW_BLOCK_BYTES = 6
 
 /**
  * Events per item that may raise an interrupt in the guest: a received packet, a block
@@ -160,8 +164,6 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
 
   // ------------------------------------------------------------ devices
   const nv = vms.length
-  const vmIndex = new Map<string, number>()
-  vms.forEach((vm, v) => vmIndex.set(vm.id, v))
   const devices: Device[] = []
   const refs: string[] = []
   const deviceVm: number[] = []
@@ -220,16 +222,16 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
       const list: number[] = []
       for (let i = 0; i < n; i++) if (dNic[i] === k && (devices[i].pattern === 'rr' || devices[i].direction === dir)) list.push(i)
       if (list.length === 0) continue
-      addFixed(3, nic.id, nic.lineRateBps, list, i => wireBitsPerItem(devices[i].sizeBytes))
-      addFixed(4, nic.id, nic.maxPps, list, i => framesPerItem(devices[i].sizeBytes))
+      addFixed(ROW_NIC_LINE, nic.id, nic.lineRateBps, list, i => wireBitsPerItem(devices[i].sizeBytes))
+      addFixed(ROW_NIC_PACKETS, nic.id, nic.maxPps, list, i => framesPerItem(devices[i].sizeBytes))
     }
   })
   host.blockDevices.forEach((b, k) => {
     const list: number[] = []
     for (let i = 0; i < n; i++) if (dBlock[i] === k) list.push(i)
     if (list.length === 0) return
-    addFixed(5, b.id, b.maxIops, list, () => 1)
-    addFixed(6, b.id, b.maxBandwidthBytes, list, i => devices[i].sizeBytes)
+    addFixed(ROW_BLOCK_IOPS, b.id, b.maxIops, list, () => 1)
+    addFixed(ROW_BLOCK_BYTES, b.id, b.maxBandwidthBytes, list, i => devices[i].sizeBytes)
   })
   fixedRows.kind = Int8Array.from(fixedKinds)
 
