@@ -94,6 +94,8 @@ function lines(text: string): {text: string; line: number}[] {
   return text.split('\n').map((t, i) => ({text: t.replace(/(^|\s)#.*$/, '').trim(), line: i + 1})).filter((l) => l.text !== '')
 }
 
+const ISOLCPUS_FLAGS: ReadonlySet<string> = new Set(['nohz', 'domain', 'managed_irq'])
+
 export function parseHostConfig(kind: HostConfigKind, file: string, text: string, facts: HostFacts, cgroupPath = ''): void {
   switch (kind) {
     case 'kernel-cmdline':
@@ -104,9 +106,10 @@ export function parseHostConfig(kind: HostConfigKind, file: string, text: string
           const key = token.slice(0, eq)
           let value = token.slice(eq + 1).replace(/^"|"$/g, '')
           if (key === 'isolcpus') {
-            // isolcpus=[flag-list,]<cpu-list>: flags are the leading words.
+            // isolcpus=[flag-list,]<cpu-list>, the flags being nohz, domain and managed_irq
+            // (the kernel's admin-guide/kernel-parameters); any other word is a bad CPU list.
             const parts = value.split(',')
-            while (parts.length > 0 && /^[a-z_]+$/.test(parts[0])) parts.shift()
+            while (parts.length > 0 && ISOLCPUS_FLAGS.has(parts[0])) parts.shift()
             value = parts.join(',')
           }
           const claim = (): Claim => ({cpus: cpus(value, file, l.line, key), src: {file, line: l.line}})

@@ -93,6 +93,7 @@ describe('lint', () => {
 
   test.each([
     ['tuned.conf', 'isolated_cores=${f:calc_isolated_cores:1}\n', /^tuned\.conf:1: isolated_cores: expected a CPU list like "0-3,8", found/],
+    ['kernel-cmdline.txt', 'ro isolcpus=managed_irq,domain,banana\n', /^kernel-cmdline\.txt:1: isolcpus: expected a CPU list like "0-3,8", found "banana"/],
     ['ovs.sh', 'ovs-vsctl set Interface p other_config:pmd-rxq-affinity="0-6"\n', /^ovs\.sh:1: pmd-rxq-affinity: expected pairs "QUEUE:CORE"/],
     ['nova.conf', '[compute]\n\ncpu_dedicated_set = 4-2\n', /^nova\.conf:3: cpu_dedicated_set: expected a CPU list/],
     ['kubelet.yaml', 'kind: KubeletConfiguration\nreservedSystemCPUs: [0, 1\n', /^kubelet\.yaml:\d+: expected valid YAML/],
