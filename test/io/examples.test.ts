@@ -14,6 +14,7 @@ import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parse} from 'yaml'
 
+import {loadOverrides} from '../../src/io/overrides.js'
 import {
   calibrationDir,
   listCalibrations,
@@ -41,7 +42,12 @@ async function walk(d: string): Promise<string[]> {
   return out.sort()
 }
 
-const files = await walk(dataDir)
+// data/whatif holds overrides files for `compare --overrides`: a format of its own, with no
+// `kind`, checked by loading them below.
+const whatifDir = path.join(dataDir, 'whatif')
+const allFiles = await walk(dataDir)
+const files = allFiles.filter(f => !f.startsWith(whatifDir + path.sep))
+const overridesFiles = allFiles.filter(f => f.startsWith(whatifDir + path.sep))
 const rel = (f: string) => path.relative(root, f)
 /** The `kind:` line, read without parsing (a broken file fails its own test, not the collection). */
 const kindOf = (text: string): FileKind => (/^kind:\s*"?([a-z]+)"?\s*(#.*)?$/m.exec(text)?.[1] ?? 'unknown') as FileKind
@@ -190,6 +196,12 @@ describe('published schemas', () => {
     expect(modeline, 'a "# yaml-language-server: $schema=..." line').not.toBeNull()
     const target = path.resolve(path.dirname(path.join(root, f)), modeline?.[1] ?? '')
     expect(target).toBe(schemaPath(kind))
+  })
+
+  test.each(overridesFiles.map(rel))('%s loads as an overrides file and changes something', async (f) => {
+    const o = await loadOverrides(path.join(root, f))
+    expect(o.name).toBe(path.basename(f).replace(/\.ya?ml$/, ''))
+    expect(o.overrides.length).toBeGreaterThan(0)
   })
 
   test('profiles are found next to the package', () => {
