@@ -126,10 +126,13 @@ describe('round trip: import a host, plan it, export it, import the export', () 
 })
 
 describe('export', () => {
-  test('one format without --out prints it', async () => {
+  test('one format without --out prints it; the plan folder does as well as its plan.json', async () => {
     const r = await sidecore(['export', path.join(dir, 'plan', 'plan.json'), '--format', 'kernel-cmdline'])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^# Sidecore layout of host kvm1-0 \(model kvm1\)\.\nisolcpus=managed_irq,domain,\S+ nohz_full=\S+ rcu_nocbs=\S+ irqaffinity=0\n$/)
+    const folder = await sidecore(['export', path.join(dir, 'plan'), '--format', 'kernel-cmdline'])
+    expect(folder.code, folder.stderr).toBe(0)
+    expect(folder.stdout).toBe(r.stdout)
   })
 
   test('the same plan exports the same files', async () => {

@@ -27,6 +27,13 @@ describe('sidecore validate', () => {
     expect(run.stdout).toMatch(/^6 passed, 1 failed$/m)
   })
 
+  test('a plain scenario is not a reference case: one clear message, exit 2', async () => {
+    const run = await sidecore(['validate', 'data/scenarios/elvis.yaml'])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe('Error: data/scenarios/elvis.yaml: expect: expected a reference case: a scenario with an "expect" section '
+      + 'of variants and checks (data/reference/), found a scenario without one (evaluate it with "sidecore evaluate")')
+  })
+
   test('--json reports every check', async () => {
     const run = await sidecore(['validate', 'data/reference/r7-block.yaml', '--json'])
     expect(run.code).toBe(0)
