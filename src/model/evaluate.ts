@@ -119,7 +119,7 @@ function lists(count: number, pairs: (add: (list: number, item: number) => void)
  * devices), in compressed form, with a fixed coefficient per member.
  */
 interface StaticRows {
-  kind: Int8Array
+  kind: number[]
   resource: string[]
   capacity: number[]
   start: number[]
@@ -203,10 +203,9 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
   const polling = vms.map(vm => vm.type.devices.some(d => d.guestDriver === 'pmd'))
 
   // NIC (per direction: line rate, then packet rate) and block device rows.
-  const fixedRows: StaticRows = {kind: new Int8Array(0), resource: [], capacity: [], start: [0], member: [], fixed: []}
-  const fixedKinds: number[] = []
+  const fixedRows: StaticRows = {kind: [], resource: [], capacity: [], start: [0], member: [], fixed: []}
   const addFixed = (kind: number, resource: string, capacity: number, members: number[], coef: (i: number) => number) => {
-    fixedKinds.push(kind)
+    fixedRows.kind.push(kind)
     fixedRows.resource.push(resource)
     fixedRows.capacity.push(capacity)
     for (const i of members) {
@@ -233,7 +232,6 @@ export function prepare(host: Host, vms: Vm[], cal: Calibration, options: Evalua
     addFixed(ROW_BLOCK_IOPS, b.id, b.maxIops, list, () => 1)
     addFixed(ROW_BLOCK_BYTES, b.id, b.maxBandwidthBytes, list, i => devices[i].sizeBytes)
   })
-  fixedRows.kind = Int8Array.from(fixedKinds)
 
   // Priced paths, kept across layouts: VMs of one type share their Device objects, so
   // most devices price the same few paths (by architecture, interrupt mode, NUMA factor and

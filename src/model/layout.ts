@@ -175,6 +175,7 @@ export function checkLayout(host: Host, vms: Vm[], layout: Layout): string[] {
 
   const vmById = new Map(vms.map(v => [v.id, v]))
   const placed = new Map<string, VmPlacement>()
+  const missingByType = new Map<VmType, string | undefined>()
   const pinCount = new Map<number, number>()
   layout.vms.forEach((p, i) => {
     const vm = vmById.get(p.vm)
@@ -185,7 +186,9 @@ export function checkLayout(host: Host, vms: Vm[], layout: Layout): string[] {
 
     if (placed.has(p.vm)) problems.push(`vms[${i}]: VM ${p.vm} is placed twice`)
     placed.set(p.vm, p)
-    const missing = missingOnHost(host, vm.type)
+    // VMs of one type share the answer: checked once per type (the search calls this per candidate).
+    if (!missingByType.has(vm.type)) missingByType.set(vm.type, missingOnHost(host, vm.type))
+    const missing = missingByType.get(vm.type)
     if (missing) problems.push(`vms[${i}]: ${missing}`)
     if (!host.nodes.some(n => n.id === p.node)) problems.push(`vms[${i}]: node ${p.node} does not exist`)
     if (p.vcpuPins.length !== vm.type.vcpus) {
