@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {type HostFileResult, hostFileMessage, importHostFile, writeHostFile} from '../../io/topology/index.js'
-import {SidecoreCommand} from '../../base-command.js'
+import {type HostFileResult, importHostFile} from '../../io/topology/index.js'
+import {HostFileCommand} from '../../host-command.js'
 
-export default class HostImport extends SidecoreCommand {
+export default class HostImport extends HostFileCommand {
   static override description =
     'Turn a host description written by another tool into a host model file: `virsh capabilities` XML, hwloc XML (`lstopo --of xml`), ' +
     '`lscpu --json` or `lscpu -p` output. The format is recognised from the content. Figures the source does not state get documented defaults, named in the file and on stderr.'
@@ -26,15 +26,6 @@ export default class HostImport extends SidecoreCommand {
   async run(): Promise<Omit<HostFileResult, 'text' | 'model'>> {
     const {args, flags} = await this.parse(HostImport)
     const base = args.file.split(/[\\/]/).at(-1)?.replace(/\.[^.]*$/, '')
-    let result: HostFileResult
-    try {
-      result = await writeHostFile(await importHostFile(args.file), {name: flags.name ?? base, out: flags.out})
-    } catch (error) {
-      this.failOnUserError(error)
-    }
-    for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
-    if (!this.jsonEnabled()) this.log(hostFileMessage(result))
-    const {text: _text, model: _model, ...json} = result
-    return json
+    return this.writeReading(() => importHostFile(args.file), {name: flags.name ?? base, out: flags.out})
   }
 }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {type HostFileResult, hostFileMessage, probeHost, writeHostFile} from '../../io/topology/index.js'
-import {SidecoreCommand} from '../../base-command.js'
+import {type HostFileResult, probeHost} from '../../io/topology/index.js'
+import {HostFileCommand} from '../../host-command.js'
 
-export default class HostProbe extends SidecoreCommand {
+export default class HostProbe extends HostFileCommand {
   static override description =
     'Read this machine\'s topology from sysfs (or a sysfs tree saved from another machine) into a host model file: packages, NUMA nodes and distances, ' +
     'cores and SMT siblings, offline CPUs, the CPUs this cgroup may use, memory per node, CPU model and frequency, network controllers and NVMe devices. ' +
@@ -23,15 +23,6 @@ export default class HostProbe extends SidecoreCommand {
 
   async run(): Promise<Omit<HostFileResult, 'text' | 'model'>> {
     const {flags} = await this.parse(HostProbe)
-    let result: HostFileResult
-    try {
-      result = await writeHostFile(await probeHost(flags.root), {name: flags.name, out: flags.out})
-    } catch (error) {
-      this.failOnUserError(error)
-    }
-    for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
-    if (!this.jsonEnabled()) this.log(hostFileMessage(result))
-    const {text: _text, model: _model, ...json} = result
-    return json
+    return this.writeReading(() => probeHost(flags.root), {name: flags.name, out: flags.out})
   }
 }
