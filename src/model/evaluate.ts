@@ -16,17 +16,19 @@
  * The equations are written out in docs/model.md (summary in the README).
  *
  * The search calls this millions of times on one host and one set of VMs, so the work is
- * split in two. `prepare(host, vms, calibration)` lays out everything the layout does not
- * change (devices, NIC and disk constraints, priced paths) in flat typed arrays, once;
- * `Evaluator.evaluate(layout)` adds the layout's CPU pools and workers and runs the fixed
- * point, which allocates nothing per iteration. `evaluate(...)` does both for one layout.
+ * split in two. `prepare(host, vms, calibration)` builds a `HostEvaluator` that lays out
+ * everything the layout does not change (devices, NIC and disk constraints, priced paths)
+ * in flat typed arrays, once. Its `evaluate(layout)` adds the layout's CPU pools, workers
+ * and constraint rows into arrays it keeps between calls (grown, never shrunk) and runs
+ * the fixed point; each step is a small method whose loops read typed arrays held in
+ * locals, which is what V8 compiles best. `evaluate(...)` does both for one layout.
  */
 import {architecture} from './arch/index.js'
 import type {ArchitectureModel, PathCosts} from './arch/types.js'
 import {framesPerItem, wireBitsPerItem} from './net.js'
 import type {
-  Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, InterruptMode, Layout, Limit, LimitKind, Vm, VmResult,
-  WorkerResult,
+  Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, InterruptMode, Layout, Limit, LimitKind, Vm, VmPlacement,
+  VmResult, WorkerResult,
 } from './types.js'
 
 export interface EvaluateOptions {
@@ -63,6 +65,13 @@ const ROW_NIC_PACKETS = 4
 const ROW_BLOCK_IOPS = 5
 const ROW_BLOCK_BYTES = 6
 
+/** A device's own caps by code (see `caps`): what limits it when no shared resource does. */
+const NET_CAP_KINDS: LimitKind[] = ['offered-load', 'timer-ring', 'round-trip', 'vcpu']
+const BLOCK_CAP_KINDS: LimitKind[] = ['offered-load', 'timer-ring', 'queue-depth', 'vcpu']
+
+/** Stamps restart from zero before they could overflow an Int32Array. */
+const STAMP_LIMIT = 1 << 30
+
 /**
  * Events per item that may raise an interrupt in the guest: a received packet, a block
  * completion, the response of a transaction, or a TCP ACK (one per two segments, delayed
@@ -94,37 +103,40 @@ function u8<T>(items: readonly T[], fn: (item: T, i: number) => number): Uint8Ar
   return a
 }
 
-/** Compressed lists: the items of list `l` are `item[start[l]..start[l+1])`. */
-interface Lists {
-  start: Int32Array
-  item: Int32Array
+/** Scratch arrays kept between evaluations: the same array when it is long enough, else a longer one. */
+function f64Room(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  return a.length >= size ? a : new Float64Array(Math.max(size, 2 * a.length))
 }
 
-function lists(count: number, pairs: (add: (list: number, item: number) => void) => void): Lists {
-  const start = new Int32Array(count + 1)
-  pairs((l) => {
-    start[l + 1]++
-  })
-  for (let l = 0; l < count; l++) start[l + 1] += start[l]
-  const item = new Int32Array(start[count])
-  const at = start.slice(0, count)
-  pairs((l, x) => {
-    item[at[l]++] = x
-  })
-  return {start, item}
+function i32Room(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  return a.length >= size ? a : new Int32Array(Math.max(size, 2 * a.length))
+}
+
+function u8Room(a: Uint8Array<ArrayBuffer>, size: number): Uint8Array<ArrayBuffer> {
+  return a.length >= size ? a : new Uint8Array(Math.max(size, 2 * a.length))
 }
 
 /**
- * Constraint rows that do not depend on the layout (NIC line and packet rates, block
- * devices), in compressed form, with a fixed coefficient per member.
+ * Compressed lists: the items of list `l` are `item[start[l]..start[l+1])`. `invert` turns
+ * owner -> targets lists into target -> owners lists (a counting sort, so each target's
+ * owners stay in owner order); `counts` is scratch of at least `targets + 1` entries.
  */
-interface StaticRows {
-  kind: number[]
-  resource: string[]
-  capacity: number[]
-  start: number[]
-  member: number[]
-  fixed: number[]
+function invert(
+  start: Int32Array, item: Int32Array, owners: number, targets: number, outStart: Int32Array, outItem: Int32Array,
+): void {
+  outStart.fill(0, 0, targets + 1)
+  for (let q = start[0]; q < start[owners]; q++) outStart[item[q] + 1]++
+  for (let t = 0; t < targets; t++) outStart[t + 1] += outStart[t]
+  for (let o = 0; o < owners; o++) {
+    for (let q = start[o]; q < start[o + 1]; q++) {
+      const t = item[q]
+      // outStart[t] walks forward while filling and is put back below.
+      outItem[outStart[t]++] = o
+    }
+  }
+
+  for (let t = targets; t > 0; t--) outStart[t] = outStart[t - 1]
+  outStart[0] = 0
 }
 
 /** Evaluate a layout of VMs on a host. The layout must have passed `checkLayout`. Pure and deterministic. */
@@ -138,1107 +150,1657 @@ export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration
  * what the one-shot `evaluate(host, vms, layout, ...)` gives.
  */
 export function prepare(host: Host, vms: Vm[], cal: Calibration, options: EvaluateOptions = {}): Evaluator {
-  const f = host.frequencyHz
-  const maxIterations = options.maxIterations ?? 300
-  const tolerance = options.tolerance ?? 1e-5
+  return new HostEvaluator(host, vms, cal, options)
+}
 
+/** One priced path, remembered for the device, architecture, interrupt mode, NUMA factor and floating. */
+interface PricedPath {
+  arch: ArchitectureModel
+  interrupt: InterruptMode
+  numaFactor: number
+  floating: boolean
+  costs: PathCosts
+}
+
+/**
+ * The evaluator for one host and one set of VMs. Fields in the first block never change
+ * after construction; the rest is per-layout state that each evaluation overwrites before
+ * it reads it (arrays sized by workers, rows or memberships grow when a layout needs more).
+ */
+class HostEvaluator implements Evaluator {
+  private readonly f: number
+  private readonly maxIterations: number
+  private readonly tolerance: number
   // ------------------------------------------------------------ hardware
-  const nCpu = host.cpus.length
-  let maxId = 0
-  for (const c of host.cpus) maxId = Math.max(maxId, c.id)
-  const cpuIndex = new Int32Array(maxId + 1).fill(-1)
-  host.cpus.forEach((c, i) => {
-    cpuIndex[c.id] = i
-  })
-  const indexOf = (id: number) => cpuIndex[id]
-  const coreIds = new Map<number, number>()
-  const cpuCore = i32(host.cpus, c => {
-    let k = coreIds.get(c.core)
-    if (k === undefined) coreIds.set(c.core, k = coreIds.size)
-    return k
-  })
-  const nCore = coreIds.size
-  const cpuNode = i32(host.cpus, c => c.node)
-  const distance = (a: number, b: number) => host.distances[a]?.[b] ?? (a === b ? 10 : 21)
-  const remote = (a: number, b: number) => Math.max(0, (distance(a, b) - 10) / 11)
-
-  // ------------------------------------------------------------ devices
-  const nv = vms.length
-  const devices: Device[] = []
-  const refs: string[] = []
-  const deviceVm: number[] = []
-  const refIndex = new Map<string, number>()
-  for (let v = 0; v < nv; v++) {
-    for (const device of vms[v].type.devices) {
-      const ref = `${vms[v].id}/${device.id}`
-      refIndex.set(ref, devices.length)
-      devices.push(device)
-      refs.push(ref)
-      deviceVm.push(v)
-    }
-  }
-
-  const n = devices.length
-  const dVm = Int32Array.from(deviceVm)
-  const dNic = i32(devices, d => (d.kind === 'net' ? Math.max(0, d.backing ? host.nics.findIndex(x => x.id === d.backing) : 0) : -1))
-  const dBlock = i32(devices, d =>
-    (d.kind === 'block' ? Math.max(0, d.backing ? host.blockDevices.findIndex(b => b.id === d.backing) : 0) : -1))
-  const dIoNode = i32(devices, (d, i) => (dNic[i] >= 0 ? host.nics[dNic[i]]?.node : host.blockDevices[dBlock[i]]?.node) ?? -1)
-  const per = f64(devices, d => (d.kind === 'net' && d.pattern === 'rr' ? 2 : 1))
-  const bitsPerItem = f64(devices, (d, i) => 8 * d.sizeBytes * per[i])
-  const offered = f64(devices, d => d.offered)
-  const sources = f64(devices, d => interruptSources(d))
-  const rxStream = u8(devices, d => (d.kind === 'net' && d.direction === 'rx' && d.pattern === 'stream' ? 1 : 0))
-  const batch = f64(devices, d => (d.direction === 'rx' ? 1 : cal.guestBatch))
+  private readonly nCpu: number
+  private readonly nCore: number
+  private readonly cpuIndex: Int32Array
+  private readonly cpuCore: Int32Array
+  private readonly cpuNode: Int32Array
+  /** Remoteness of node b from node a: (distance - 10) / 11, at least 0; for nodes 0..nodeCount-1. */
+  private readonly remoteTable: Float64Array
+  private readonly nodeCount: number
+  private readonly blockMaxIops: Float64Array
+  private readonly blockMaxBytes: Float64Array
+  private readonly blockServiceS: Float64Array
+  // ------------------------------------------------------------ devices and VMs
+  private readonly n: number
+  private readonly nv: number
+  private readonly devices: Device[] = []
+  private readonly refs: string[] = []
+  private readonly refIndex = new Map<string, number>()
+  private readonly vmIndex = new Map<string, number>()
+  private readonly dVm: Int32Array
+  private readonly dBlock: Int32Array
+  private readonly dIoNode: Int32Array
+  private readonly per: Float64Array
+  private readonly bitsPerItem: Float64Array
+  private readonly offered: Float64Array
+  private readonly sources: Float64Array
+  private readonly rxStream: Uint8Array
+  private readonly batch: Float64Array
   /** Round trips and block requests: the rate is bounded by queue depth / latency. */
-  const closedLoop = u8(devices, d => (d.pattern === 'rr' || d.kind === 'block' ? 1 : 0))
-  const queueDepth = f64(devices, d => d.queueDepth)
-  const fixedRtt = f64(devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
-  const sizeBytes = f64(devices, d => d.sizeBytes)
-  const byVm = lists(nv, add => {
-    for (let i = 0; i < n; i++) add(dVm[i], i)
-  })
-  const quotaCpus = vms.map(vm => vm.type.cgroup.quotaCpus)
-  const cgroupOf = vms.map(vm => vm.type.cgroup.path)
-  const polling = vms.map(vm => vm.type.devices.some(d => d.guestDriver === 'pmd'))
+  private readonly closedLoop: Uint8Array
+  private readonly queueDepth: Float64Array
+  private readonly fixedRtt: Float64Array
+  private readonly sizeBytes: Float64Array
+  private readonly byVmStart: Int32Array
+  private readonly byVmItem: Int32Array
+  /** cgroup `cpu.max` of each VM in CPUs, or -1 for none. */
+  private readonly quotaCpus: Float64Array
+  private readonly cgroupId: Int32Array
+  private readonly cgroupOf: string[]
+  private readonly polling: Uint8Array
+  // ------------------------------------------------------------ NIC and block rows (layout-free)
+  private readonly fixedCount: number
+  private readonly fixedKind: Int32Array
+  private readonly fixedResource: string[] = []
+  private readonly fixedCapacity: Float64Array
+  private readonly fixedStart: Int32Array
+  private readonly fixedMember: Int32Array
+  private readonly fixedCoef: Float64Array
+  /** Priced paths by device: VMs of one type share their Device objects, so most devices price the same few paths. */
+  private readonly pathMemo = new Map<Device, PricedPath[]>()
 
-  // NIC (per direction: line rate, then packet rate) and block device rows.
-  const fixedRows: StaticRows = {kind: [], resource: [], capacity: [], start: [0], member: [], fixed: []}
-  const addFixed = (kind: number, resource: string, capacity: number, members: number[], coef: (i: number) => number) => {
-    fixedRows.kind.push(kind)
-    fixedRows.resource.push(resource)
-    fixedRows.capacity.push(capacity)
-    for (const i of members) {
-      fixedRows.member.push(i)
-      fixedRows.fixed.push(coef(i))
+  // ------------------------------------------------------------ per layout: devices
+  private readonly x: Float64Array
+  private readonly capX: Float64Array
+  /** 0 offered, 1 timer-ring, 2 round-trip/queue-depth, 3 vcpu (one queue). */
+  private readonly capKind: Int8Array
+  private readonly latencyCap: Float64Array
+  private readonly pk: Float64Array
+  private readonly pirq: Float64Array
+  private readonly cw: Float64Array
+  private readonly cg: Float64Array
+  /** Binding constraint row, or -1 for the device's own cap. */
+  private readonly limitRow: Int32Array
+  private readonly meanLatency: Float64Array
+  private readonly p99Latency: Float64Array
+  private readonly rhoNapi: Float64Array
+  private readonly active: Uint8Array
+  private readonly level: Float64Array
+  private readonly order: Int32Array
+  private readonly prevX: Float64Array
+  private readonly prevPk: Float64Array
+  private readonly prevPirq: Float64Array
+  private readonly dWorker: Int32Array
+  private readonly workerItem: Float64Array
+  private readonly guestItem: Float64Array
+  private readonly kickGuest: Float64Array
+  private readonly kickWorker: Float64Array
+  private readonly irqWorker: Float64Array
+  private readonly irqGuest: Float64Array
+  private readonly coalesce: Float64Array
+  private readonly irqLatency: Float64Array
+  private readonly onVcpu: Uint8Array
+  private readonly crossCore: Float64Array
+  private readonly costs: PathCosts[] = []
+  private readonly byWorkerItem: Int32Array
+  private readonly deviceStamp: Int32Array
+  private readonly gCoef: Float64Array
+  private readonly wCoef: Float64Array
+  private readonly degree: Int32Array
+  private readonly sortScratch: Int32Array
+  // ------------------------------------------------------------ per layout: VMs
+  private readonly placements: VmPlacement[] = []
+  private readonly vmLoad: Float64Array
+  private readonly vmIrqRate: Float64Array
+  private readonly vmEventBusy: Float64Array
+  private readonly eventCycles: Float64Array
+  private readonly vmCap: Float64Array
+  private readonly vmOneCpu: Float64Array
+  private readonly vmNode: Int32Array
+  private readonly vmSeen: Int32Array
+  private readonly vmCpuStart: Int32Array
+  private vmCpuItem = new Int32Array(0)
+  // ------------------------------------------------------------ per layout: CPUs
+  private readonly blockLoad: Float64Array
+  private readonly blockBytes: Float64Array
+  private readonly occupied: Uint8Array
+  private readonly coreBusy: Int32Array
+  private readonly capOfIndex: Float64Array
+  private readonly cpuStamp: Int32Array
+  private readonly coreStamp: Int32Array
+  private readonly cpuLoad: Float64Array
+  private readonly pinnedCount: Int32Array
+  private readonly groupOfCpu: Int32Array
+  private readonly vmsOnCpuStart: Int32Array
+  private vmsOnCpuItem = new Int32Array(0)
+  private readonly workersOnCpuStart: Int32Array
+  private workersOnCpuItem = new Int32Array(0)
+  private stamp = 0
+  // ------------------------------------------------------------ per layout: workers
+  private nw = 0
+  private workerArch: ArchitectureModel[] = []
+  private workerCpuStart = new Int32Array(1)
+  private workerCpuItem = new Int32Array(0)
+  private workerNode = new Int32Array(0)
+  /** Capacity the worker can use when running: one of its CPUs. */
+  private workerCpuCap = new Float64Array(0)
+  /** Its share of that CPU when several pinned workers time-share it. */
+  private workerShare = new Float64Array(0)
+  /** A pinned worker alone on a core with nothing else pinned to it: its core idles whenever the worker sleeps. */
+  private idleCore = new Float64Array(0)
+  private floatingWorker = new Uint8Array(0)
+  private noteKind = new Int32Array(0)
+  private spinBudget = new Float64Array(0)
+  private timerPeriod = new Float64Array(0)
+  private timerRing = new Float64Array(0)
+  private workerDevices = new Int32Array(0)
+  private charged = new Uint8Array(0)
+  private workerSeen = new Int32Array(0)
+  private byWorkerStart = new Int32Array(1)
+  private floatStart = new Int32Array(1)
+  private floatVm = new Int32Array(0)
+  private floatWeight = new Float64Array(0)
+  /** Pinned workers that time-share one CPU, as compressed lists (only CPUs with two or more). */
+  private groupCount = 0
+  private groupStart = new Int32Array(1)
+  private groupItem = new Int32Array(0)
+  private U = new Float64Array(0)
+  private prevU = new Float64Array(0)
+  private spin = new Float64Array(0)
+  private lambda = new Float64Array(0)
+  private floatBusy = new Float64Array(0)
+  private workerCycles = new Float64Array(0)
+  private workerItems = new Float64Array(0)
+  // ------------------------------------------------------------ per layout: constraint rows
+  private readonly poolHead = new Map<number, number>()
+  private poolOf = new Int32Array(0)
+  private poolNext = new Int32Array(0)
+  private nc = 0
+  private nnz = 0
+  /** Rows before this one are pools and quotas; from it on, the NIC and block rows. */
+  private dynamicRows = 0
+  private rowKind = new Int32Array(0)
+  private rowCapacity = new Float64Array(0)
+  private rowStart = new Int32Array(1)
+  /** For pool rows the VMs (v) and workers (nv + k) inside it; for quota rows the VM. */
+  private ownerStart = new Int32Array(1)
+  private ownerItem = new Int32Array(0)
+  private ownerVms = new Int32Array(0)
+  private conMember = new Int32Array(0)
+  private conGuest = new Float64Array(0)
+  private conWorker = new Float64Array(0)
+  private conFixed = new Float64Array(0)
+  private coef = new Float64Array(0)
+  private coefPerBit = new Float64Array(0)
+  private byDevice = new Int32Array(0)
+  private byDeviceRow = new Int32Array(0)
+  private used = new Float64Array(0)
+  private slope = new Float64Array(0)
+  private hit = new Float64Array(0)
+  private activeIn = new Int32Array(0)
+  private binding = new Int32Array(0)
+  private remaining = 0
+
+  constructor(
+    private readonly host: Host,
+    private readonly vms: Vm[],
+    private readonly cal: Calibration,
+    private readonly options: EvaluateOptions,
+  ) {
+    this.f = host.frequencyHz
+    this.maxIterations = options.maxIterations ?? 300
+    this.tolerance = options.tolerance ?? 1e-5
+
+    // ---------------------------------------------------------- hardware
+    const nCpu = host.cpus.length
+    this.nCpu = nCpu
+    let maxId = 0
+    for (const c of host.cpus) maxId = Math.max(maxId, c.id)
+    this.cpuIndex = new Int32Array(maxId + 1).fill(-1)
+    host.cpus.forEach((c, i) => {
+      this.cpuIndex[c.id] = i
+    })
+    const coreIds = new Map<number, number>()
+    this.cpuCore = i32(host.cpus, c => {
+      let k = coreIds.get(c.core)
+      if (k === undefined) coreIds.set(c.core, k = coreIds.size)
+      return k
+    })
+    this.nCore = coreIds.size
+    this.cpuNode = i32(host.cpus, c => c.node)
+    let nodeCount = host.distances.length
+    for (const c of host.cpus) nodeCount = Math.max(nodeCount, c.node + 1)
+    for (const x of [...host.nics, ...host.blockDevices]) nodeCount = Math.max(nodeCount, x.node + 1)
+    this.nodeCount = nodeCount
+    this.remoteTable = new Float64Array(nodeCount * nodeCount)
+    for (let a = 0; a < nodeCount; a++) for (let b = 0; b < nodeCount; b++) this.remoteTable[a * nodeCount + b] = this.remoteOf(a, b)
+    this.blockMaxIops = f64(host.blockDevices, b => b.maxIops)
+    this.blockMaxBytes = f64(host.blockDevices, b => b.maxBandwidthBytes)
+    this.blockServiceS = f64(host.blockDevices, b => b.serviceLatencyS)
+
+    // ---------------------------------------------------------- devices
+    const nv = vms.length
+    this.nv = nv
+    const deviceVm: number[] = []
+    for (let v = 0; v < nv; v++) {
+      this.vmIndex.set(vms[v].id, v)
+      for (const device of vms[v].type.devices) {
+        const ref = `${vms[v].id}/${device.id}`
+        this.refIndex.set(ref, this.devices.length)
+        this.devices.push(device)
+        this.refs.push(ref)
+        deviceVm.push(v)
+      }
     }
 
-    fixedRows.start.push(fixedRows.member.length)
+    const devices = this.devices
+    const n = devices.length
+    this.n = n
+    this.dVm = Int32Array.from(deviceVm)
+    const dNic = i32(devices, d => (d.kind === 'net' ? Math.max(0, d.backing ? host.nics.findIndex(x => x.id === d.backing) : 0) : -1))
+    this.dBlock = i32(devices, d =>
+      (d.kind === 'block' ? Math.max(0, d.backing ? host.blockDevices.findIndex(b => b.id === d.backing) : 0) : -1))
+    this.dIoNode = i32(devices, (d, i) => (dNic[i] >= 0 ? host.nics[dNic[i]]?.node : host.blockDevices[this.dBlock[i]]?.node) ?? -1)
+    this.per = f64(devices, d => (d.kind === 'net' && d.pattern === 'rr' ? 2 : 1))
+    this.bitsPerItem = f64(devices, (d, i) => 8 * d.sizeBytes * this.per[i])
+    this.offered = f64(devices, d => d.offered)
+    this.sources = f64(devices, d => interruptSources(d))
+    this.rxStream = u8(devices, d => (d.kind === 'net' && d.direction === 'rx' && d.pattern === 'stream' ? 1 : 0))
+    this.batch = f64(devices, d => (d.direction === 'rx' ? 1 : cal.guestBatch))
+    this.closedLoop = u8(devices, d => (d.pattern === 'rr' || d.kind === 'block' ? 1 : 0))
+    this.queueDepth = f64(devices, d => d.queueDepth)
+    this.fixedRtt = f64(devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
+    this.sizeBytes = f64(devices, d => d.sizeBytes)
+    this.byVmStart = new Int32Array(nv + 1)
+    for (let i = 0; i < n; i++) this.byVmStart[this.dVm[i] + 1]++
+    for (let v = 0; v < nv; v++) this.byVmStart[v + 1] += this.byVmStart[v]
+    this.byVmItem = Int32Array.from({length: n}, (_, i) => i) // devices are numbered VM by VM
+    this.quotaCpus = f64(vms, vm => vm.type.cgroup.quotaCpus ?? -1)
+    this.cgroupOf = vms.map(vm => vm.type.cgroup.path)
+    const cgroupIds = new Map<string, number>()
+    this.cgroupId = i32(this.cgroupOf, path => {
+      let id = cgroupIds.get(path)
+      if (id === undefined) cgroupIds.set(path, id = cgroupIds.size)
+      return id
+    })
+    this.polling = u8(vms, vm => (vm.type.devices.some(d => d.guestDriver === 'pmd') ? 1 : 0))
+
+    // NIC (per direction: line rate, then packet rate) and block device rows.
+    const kind: number[] = []
+    const capacity: number[] = []
+    const start: number[] = [0]
+    const member: number[] = []
+    const fixed: number[] = []
+    const addFixed = (k: number, resource: string, cap: number, members: number[], coefOf: (i: number) => number) => {
+      kind.push(k)
+      this.fixedResource.push(resource)
+      capacity.push(cap)
+      for (const i of members) {
+        member.push(i)
+        fixed.push(coefOf(i))
+      }
+
+      start.push(member.length)
+    }
+
+    host.nics.forEach((nic, k) => {
+      for (const dir of ['tx', 'rx'] as const) {
+        const list: number[] = []
+        for (let i = 0; i < n; i++) if (dNic[i] === k && (devices[i].pattern === 'rr' || devices[i].direction === dir)) list.push(i)
+        if (list.length === 0) continue
+        addFixed(ROW_NIC_LINE, nic.id, nic.lineRateBps, list, i => wireBitsPerItem(devices[i].sizeBytes))
+        addFixed(ROW_NIC_PACKETS, nic.id, nic.maxPps, list, i => framesPerItem(devices[i].sizeBytes))
+      }
+    })
+    host.blockDevices.forEach((b, k) => {
+      const list: number[] = []
+      for (let i = 0; i < n; i++) if (this.dBlock[i] === k) list.push(i)
+      if (list.length === 0) return
+      addFixed(ROW_BLOCK_IOPS, b.id, b.maxIops, list, () => 1)
+      addFixed(ROW_BLOCK_BYTES, b.id, b.maxBandwidthBytes, list, i => devices[i].sizeBytes)
+    })
+    this.fixedCount = kind.length
+    this.fixedKind = Int32Array.from(kind)
+    this.fixedCapacity = Float64Array.from(capacity)
+    this.fixedStart = Int32Array.from(start)
+    this.fixedMember = Int32Array.from(member)
+    this.fixedCoef = Float64Array.from(fixed)
+
+    // ---------------------------------------------------------- per-layout state, sized once
+    this.x = new Float64Array(n)
+    this.capX = new Float64Array(n)
+    this.capKind = new Int8Array(n)
+    this.latencyCap = new Float64Array(n)
+    this.pk = new Float64Array(n)
+    this.pirq = new Float64Array(n)
+    this.cw = new Float64Array(n)
+    this.cg = new Float64Array(n)
+    this.limitRow = new Int32Array(n)
+    this.meanLatency = new Float64Array(n)
+    this.p99Latency = new Float64Array(n)
+    this.rhoNapi = new Float64Array(n)
+    this.active = new Uint8Array(n)
+    this.level = new Float64Array(n)
+    this.order = new Int32Array(n)
+    this.prevX = new Float64Array(n)
+    this.prevPk = new Float64Array(n)
+    this.prevPirq = new Float64Array(n)
+    this.dWorker = new Int32Array(n)
+    this.workerItem = new Float64Array(n)
+    this.guestItem = new Float64Array(n)
+    this.kickGuest = new Float64Array(n)
+    this.kickWorker = new Float64Array(n)
+    this.irqWorker = new Float64Array(n)
+    this.irqGuest = new Float64Array(n)
+    this.coalesce = new Float64Array(n)
+    this.irqLatency = new Float64Array(n)
+    this.onVcpu = new Uint8Array(n)
+    this.crossCore = new Float64Array(n)
+    this.byWorkerItem = new Int32Array(n)
+    this.deviceStamp = new Int32Array(n)
+    this.gCoef = new Float64Array(n)
+    this.wCoef = new Float64Array(n)
+    this.degree = new Int32Array(n + 1)
+    this.sortScratch = new Int32Array(Math.max(n, nv))
+    this.vmLoad = new Float64Array(nv)
+    this.vmIrqRate = new Float64Array(nv)
+    this.vmEventBusy = new Float64Array(nv)
+    this.eventCycles = new Float64Array(nv)
+    this.vmCap = new Float64Array(nv)
+    this.vmOneCpu = new Float64Array(nv)
+    this.vmNode = new Int32Array(nv)
+    this.vmSeen = new Int32Array(nv)
+    this.vmCpuStart = new Int32Array(nv + 1)
+    this.blockLoad = new Float64Array(host.blockDevices.length)
+    this.blockBytes = new Float64Array(host.blockDevices.length)
+    this.occupied = new Uint8Array(nCpu)
+    this.coreBusy = new Int32Array(this.nCore)
+    this.capOfIndex = new Float64Array(nCpu)
+    this.cpuStamp = new Int32Array(nCpu)
+    this.coreStamp = new Int32Array(this.nCore)
+    this.cpuLoad = new Float64Array(nCpu)
+    this.pinnedCount = new Int32Array(nCpu)
+    this.groupOfCpu = new Int32Array(nCpu)
+    this.vmsOnCpuStart = new Int32Array(nCpu + 1)
+    this.workersOnCpuStart = new Int32Array(nCpu + 1)
   }
 
-  host.nics.forEach((nic, k) => {
-    for (const dir of ['tx', 'rx'] as const) {
-      const list: number[] = []
-      for (let i = 0; i < n; i++) if (dNic[i] === k && (devices[i].pattern === 'rr' || devices[i].direction === dir)) list.push(i)
-      if (list.length === 0) continue
-      addFixed(ROW_NIC_LINE, nic.id, nic.lineRateBps, list, i => wireBitsPerItem(devices[i].sizeBytes))
-      addFixed(ROW_NIC_PACKETS, nic.id, nic.maxPps, list, i => framesPerItem(devices[i].sizeBytes))
-    }
-  })
-  host.blockDevices.forEach((b, k) => {
-    const list: number[] = []
-    for (let i = 0; i < n; i++) if (dBlock[i] === k) list.push(i)
-    if (list.length === 0) return
-    addFixed(ROW_BLOCK_IOPS, b.id, b.maxIops, list, () => 1)
-    addFixed(ROW_BLOCK_BYTES, b.id, b.maxBandwidthBytes, list, i => devices[i].sizeBytes)
-  })
+  evaluate(layout: Layout): Evaluation {
+    if (this.stamp > STAMP_LIMIT) this.resetStamps()
+    this.placeVms(layout)
+    this.placeWorkers(layout)
+    this.priceWorkers(layout)
+    this.buildPools()
+    this.buildRows()
+    const iterations = this.solve()
+    return this.results(layout, iterations)
+  }
 
-  // Priced paths, kept across layouts: VMs of one type share their Device objects, so
-  // most devices price the same few paths (by architecture, interrupt mode, NUMA factor and
-  // whether the worker floats).
-  const pathMemo = new Map<Device, Map<ArchitectureModel, Map<string, PathCosts>>>()
-  const pathCosts = (device: Device, arch: ArchitectureModel, interrupt: InterruptMode, numaFactor: number, floating: boolean) => {
-    let byArch = pathMemo.get(device)
-    if (!byArch) pathMemo.set(device, byArch = new Map())
-    let byKey = byArch.get(arch)
-    if (!byKey) byArch.set(arch, byKey = new Map())
-    const key = `${interrupt}${floating ? '+' : '-'}${numaFactor}`
-    let costs = byKey.get(key)
-    if (!costs) byKey.set(key, costs = arch.costs({device, calibration: cal, host, interrupt, numaFactor, floating}))
+  private resetStamps(): void {
+    this.stamp = 0
+    this.cpuStamp.fill(0)
+    this.coreStamp.fill(0)
+    this.deviceStamp.fill(0)
+    this.vmSeen.fill(0)
+    this.workerSeen.fill(0)
+  }
+
+  private remoteOf(a: number, b: number): number {
+    const distance = this.host.distances[a]?.[b] ?? (a === b ? 10 : 21)
+    return Math.max(0, (distance - 10) / 11)
+  }
+
+  private remote(a: number, b: number): number {
+    const count = this.nodeCount
+    return a >= 0 && b >= 0 && a < count && b < count ? this.remoteTable[a * count + b] : this.remoteOf(a, b)
+  }
+
+  // ------------------------------------------------------------ the layout's VMs and CPUs
+
+  /** Each VM's distinct CPUs (as indices, in pin order), SMT capacity of every CPU, and consumers by CPU. */
+  private placeVms(layout: Layout): void {
+    const {nv, nCpu, cpuIndex, cpuCore, cpuStamp, placements, vmCpuStart, vmNode, occupied, coreBusy, capOfIndex} = this
+    placements.length = 0
+    for (const p of layout.vms) {
+      const v = this.vmIndex.get(p.vm)
+      if (v !== undefined) placements[v] = p
+    }
+
+    let pins = 0
+    for (let v = 0; v < nv; v++) pins += placements[v].vcpuPins.length
+    const vmCpuItem = this.vmCpuItem = i32Room(this.vmCpuItem, pins)
+    let at = 0
+    for (let v = 0; v < nv; v++) {
+      const stamp = ++this.stamp
+      vmCpuStart[v] = at
+      for (const id of placements[v].vcpuPins) {
+        const c = cpuIndex[id]
+        if (cpuStamp[c] !== stamp) {
+          cpuStamp[c] = stamp
+          vmCpuItem[at++] = c
+        }
+      }
+
+      vmNode[v] = placements[v].node
+    }
+
+    vmCpuStart[nv] = at
+
+    const workers = layout.workers
+    const nw = workers.length
+    this.nw = nw
+    let workerPins = 0
+    for (let k = 0; k < nw; k++) workerPins += workers[k].cpus.length
+    const workerCpuStart = this.workerCpuStart = i32Room(this.workerCpuStart, nw + 1)
+    const workerCpuItem = this.workerCpuItem = i32Room(this.workerCpuItem, workerPins)
+    at = 0
+    for (let k = 0; k < nw; k++) {
+      workerCpuStart[k] = at
+      for (const id of workers[k].cpus) workerCpuItem[at++] = cpuIndex[id]
+    }
+
+    workerCpuStart[nw] = at
+
+    // A hardware thread delivers a whole core only while its siblings have nothing to run.
+    occupied.fill(0)
+    coreBusy.fill(0)
+    for (let q = 0; q < vmCpuStart[nv]; q++) occupied[vmCpuItem[q]] = 1
+    for (let k = 0; k < nw; k++) if (!workers[k].floating) occupied[workerCpuItem[workerCpuStart[k]]] = 1
+    for (let c = 0; c < nCpu; c++) coreBusy[cpuCore[c]] += occupied[c]
+    const f = this.f
+    const smtShare = this.cal.smtShare
+    for (let c = 0; c < nCpu; c++) capOfIndex[c] = f * (coreBusy[cpuCore[c]] - occupied[c] > 0 ? smtShare : 1)
+
+    const {vmCap, vmOneCpu} = this
+    for (let v = 0; v < nv; v++) {
+      let sum = 0
+      let least = Number.POSITIVE_INFINITY
+      for (let q = vmCpuStart[v]; q < vmCpuStart[v + 1]; q++) {
+        const capacity = capOfIndex[vmCpuItem[q]]
+        sum += capacity
+        if (capacity < least) least = capacity
+      }
+
+      vmCap[v] = sum
+      vmOneCpu[v] = least
+    }
+
+    // Consumers by CPU, in VM and worker order, so that each pool only looks at the ones that touch it.
+    this.vmsOnCpuItem = i32Room(this.vmsOnCpuItem, vmCpuStart[nv])
+    invert(vmCpuStart, vmCpuItem, nv, nCpu, this.vmsOnCpuStart, this.vmsOnCpuItem)
+    this.workersOnCpuItem = i32Room(this.workersOnCpuItem, workerCpuStart[nw])
+    invert(workerCpuStart, workerCpuItem, nw, nCpu, this.workersOnCpuStart, this.workersOnCpuItem)
+  }
+
+  // ------------------------------------------------------------ workers
+
+  /** Per-worker figures: capacity, sharing, notification policy, devices, cgroup charging. */
+  private placeWorkers(layout: Layout): void {
+    const workers = layout.workers
+    const {nw, n, cpuNode, cpuCore, capOfIndex, occupied, coreBusy, pinnedCount, groupOfCpu} = this
+    const workerCpuStart = this.workerCpuStart
+    const workerCpuItem = this.workerCpuItem
+    this.workerArch.length = nw
+    for (let k = 0; k < nw; k++) this.workerArch[k] = architecture(workers[k].architecture, this.options.architectures)
+    const workerNode = this.workerNode = i32Room(this.workerNode, nw)
+    const workerCpuCap = this.workerCpuCap = f64Room(this.workerCpuCap, nw)
+    const workerShare = this.workerShare = f64Room(this.workerShare, nw)
+    const idleCore = this.idleCore = f64Room(this.idleCore, nw)
+    const floatingWorker = this.floatingWorker = u8Room(this.floatingWorker, nw)
+    const noteKind = this.noteKind = i32Room(this.noteKind, nw)
+    const spinBudget = this.spinBudget = f64Room(this.spinBudget, nw)
+    const timerPeriod = this.timerPeriod = f64Room(this.timerPeriod, nw)
+    const timerRing = this.timerRing = f64Room(this.timerRing, nw)
+    const workerDevices = this.workerDevices = i32Room(this.workerDevices, nw)
+
+    pinnedCount.fill(0)
+    for (let k = 0; k < nw; k++) if (!workers[k].floating) pinnedCount[workerCpuItem[workerCpuStart[k]]]++
+    for (let k = 0; k < nw; k++) {
+      const w = workers[k]
+      const first = workerCpuItem[workerCpuStart[k]]
+      workerNode[k] = cpuNode[first]
+      floatingWorker[k] = w.floating ? 1 : 0
+      if (w.floating) {
+        let least = Number.POSITIVE_INFINITY
+        for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) least = Math.min(least, capOfIndex[workerCpuItem[q]])
+        workerCpuCap[k] = least
+        workerShare[k] = 1
+        idleCore[k] = 0
+      } else {
+        workerCpuCap[k] = capOfIndex[first]
+        workerShare[k] = 1 / pinnedCount[first]
+        idleCore[k] = pinnedCount[first] === 1 && coreBusy[cpuCore[first]] === occupied[first] ? 1 : 0
+      }
+
+      const note = w.notification
+      noteKind[k] = NOTE_CODES[note.kind]
+      spinBudget[k] = note.kind === 'spin' ? note.budgetS : 0
+      timerPeriod[k] = note.kind === 'timer' ? note.periodS : 0
+      timerRing[k] = note.kind === 'timer' ? note.ring : 0
+      workerDevices[k] = w.devices.length
+    }
+
+    // Pinned workers that time-share a CPU, grouped by CPU in order of their first worker.
+    let groups = 0
+    groupOfCpu.fill(-1)
+    for (let k = 0; k < nw; k++) {
+      if (workers[k].floating) continue
+      const c = workerCpuItem[workerCpuStart[k]]
+      if (pinnedCount[c] >= 2 && groupOfCpu[c] < 0) groupOfCpu[c] = groups++
+    }
+
+    const groupStart = this.groupStart = i32Room(this.groupStart, groups + 1)
+    const groupItem = this.groupItem = i32Room(this.groupItem, nw)
+    groupStart.fill(0, 0, groups + 1)
+    for (let k = 0; k < nw; k++) {
+      if (!workers[k].floating && groupOfCpu[workerCpuItem[workerCpuStart[k]]] >= 0) groupStart[groupOfCpu[workerCpuItem[workerCpuStart[k]]] + 1]++
+    }
+
+    for (let g = 0; g < groups; g++) groupStart[g + 1] += groupStart[g]
+    for (let k = 0, placed = 0; k < nw && placed < groupStart[groups]; k++) {
+      if (workers[k].floating) continue
+      const g = groupOfCpu[workerCpuItem[workerCpuStart[k]]]
+      if (g < 0) continue
+      groupItem[groupStart[g]++] = k
+      placed++
+    }
+
+    for (let g = groups; g > 0; g--) groupStart[g] = groupStart[g - 1]
+    groupStart[0] = 0
+    this.groupCount = groups
+
+    // Devices by worker.
+    const {dWorker, refIndex, byWorkerItem} = this
+    for (let k = 0; k < nw; k++) for (const ref of workers[k].devices) dWorker[refIndex.get(ref)!] = k
+    const byWorkerStart = this.byWorkerStart = i32Room(this.byWorkerStart, nw + 1)
+    byWorkerStart.fill(0, 0, nw + 1)
+    for (let i = 0; i < n; i++) byWorkerStart[dWorker[i] + 1]++
+    for (let k = 0; k < nw; k++) byWorkerStart[k + 1] += byWorkerStart[k]
+    for (let i = 0; i < n; i++) byWorkerItem[byWorkerStart[dWorker[i]]++] = i
+    for (let k = nw; k > 0; k--) byWorkerStart[k] = byWorkerStart[k - 1]
+    byWorkerStart[0] = 0
+
+    // Workers that run in their owners' cgroup: all their devices belong to VMs of one
+    // cgroup (per-device workers, shared workers under same-cgroup sharing). One that
+    // mixes cgroups is charged to none of them: the cgroup problem of shared workers (seed 001).
+    const charged = this.charged = u8Room(this.charged, nw)
+    const {dVm, cgroupId} = this
+    for (let k = 0; k < nw; k++) {
+      let path = -1
+      let one = 1
+      for (let q = byWorkerStart[k]; q < byWorkerStart[k + 1]; q++) {
+        const p = cgroupId[dVm[byWorkerItem[q]]]
+        if (path < 0) {
+          path = p
+        } else if (p !== path) {
+          one = 0
+          break
+        }
+      }
+
+      charged[k] = path < 0 ? 0 : one
+    }
+
+    this.floatingLoad()
+    this.workerSeen = i32Room(this.workerSeen, nw)
+  }
+
+  /** Floating workers: the vCPU load on their CPUs, as weights of each VM's load. */
+  private floatingLoad(): void {
+    const {nw, cpuStamp, capOfIndex, vmCap, vmSeen, sortScratch, vmCpuStart, vmCpuItem, vmsOnCpuStart, vmsOnCpuItem} = this
+    const {workerCpuStart, workerCpuItem, floatingWorker} = this
+    const floatStart = this.floatStart = i32Room(this.floatStart, nw + 1)
+    let room = 0
+    for (let k = 0; k < nw; k++) if (floatingWorker[k]) room += this.nv
+    let floatVm = this.floatVm = i32Room(this.floatVm, Math.min(room, 4096))
+    let floatWeight = this.floatWeight = f64Room(this.floatWeight, Math.min(room, 4096))
+    let at = 0
+    floatStart[0] = 0
+    for (let k = 0; k < nw; k++) {
+      if (floatingWorker[k]) {
+        const stamp = ++this.stamp
+        let total = 0
+        for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) {
+          const c = workerCpuItem[q]
+          cpuStamp[c] = stamp
+          total += capOfIndex[c]
+        }
+
+        // The VMs on those CPUs, each once, in VM order.
+        let touched = 0
+        for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) {
+          const c = workerCpuItem[q]
+          for (let r = vmsOnCpuStart[c]; r < vmsOnCpuStart[c + 1]; r++) {
+            const v = vmsOnCpuItem[r]
+            if (vmSeen[v] === stamp) continue
+            vmSeen[v] = stamp
+            sortScratch[touched++] = v
+          }
+        }
+
+        if (touched > 1) sortScratch.subarray(0, touched).sort()
+        if (at + touched > floatVm.length) {
+          const longer = new Int32Array(2 * (at + touched))
+          longer.set(floatVm)
+          floatVm = this.floatVm = longer
+          const heavier = new Float64Array(2 * (at + touched))
+          heavier.set(floatWeight)
+          floatWeight = this.floatWeight = heavier
+        }
+
+        for (let t = 0; t < touched; t++) {
+          const v = sortScratch[t]
+          let inside = 0
+          for (let q = vmCpuStart[v]; q < vmCpuStart[v + 1]; q++) {
+            const c = vmCpuItem[q]
+            if (cpuStamp[c] === stamp) inside += capOfIndex[c]
+          }
+
+          if (inside > 0) {
+            floatVm[at] = v
+            floatWeight[at] = inside / vmCap[v] / total
+            at++
+          }
+        }
+      }
+
+      floatStart[k + 1] = at
+    }
+  }
+
+  /** Each device's path through its worker's architecture, and the cache cost of a worker on another core. */
+  private priceWorkers(layout: Layout): void {
+    const {n, nv, dWorker, dVm, dIoNode, workerNode, vmNode, devices, costs, workerArch, floatingWorker, cal} = this
+    const {workerItem, guestItem, kickGuest, kickWorker, irqWorker, irqGuest, coalesce, irqLatency, onVcpu} = this
+    const workers = layout.workers
+    const interrupt = layout.interrupt
+    for (let i = 0; i < n; i++) {
+      const k = dWorker[i]
+      const wn = workerNode[k]
+      const ioNode = dIoNode[i]
+      const numaFactor = 1 + (cal.numaRemoteFactor - 1) * (this.remote(wn, vmNode[dVm[i]]) + (ioNode < 0 ? 0 : this.remote(wn, ioNode))) / 2
+      const c = this.pathCosts(devices[i], workerArch[k], interrupt, numaFactor, workers[k].floating)
+      costs[i] = c
+      workerItem[i] = c.workerItem
+      guestItem[i] = c.guestItem
+      kickGuest[i] = c.kickGuest
+      kickWorker[i] = c.kickWorker
+      irqWorker[i] = c.irqWorker
+      irqGuest[i] = c.irqGuest
+      coalesce[i] = c.coalesceWindowS
+      irqLatency[i] = c.irqLatencyS
+      onVcpu[i] = c.onVcpu ? 1 : 0
+    }
+
+    // Cache locality: a floating worker is woken next to the vCPU that kicked it (the
+    // scheduler's wake-affine placement), so it shares that core's caches; a pinned worker
+    // on another core pulls ring and buffer lines across on every item, and so does the guest.
+    const {vmCpuStart, vmCpuItem, cpuCore, coreStamp, byVmStart, crossCore, workerCpuStart, workerCpuItem} = this
+    const crossCycles = cal.crossCoreCycles
+    for (let v = 0; v < nv; v++) {
+      const stamp = ++this.stamp
+      for (let q = vmCpuStart[v]; q < vmCpuStart[v + 1]; q++) coreStamp[cpuCore[vmCpuItem[q]]] = stamp
+      for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
+        const k = dWorker[i]
+        crossCore[i] = floatingWorker[k] || coreStamp[cpuCore[workerCpuItem[workerCpuStart[k]]]] === stamp ? 0 : crossCycles
+      }
+    }
+  }
+
+  private pathCosts(device: Device, arch: ArchitectureModel, interrupt: InterruptMode, numaFactor: number, floating: boolean): PathCosts {
+    let known = this.pathMemo.get(device)
+    if (!known) this.pathMemo.set(device, known = [])
+    for (const p of known) {
+      if (p.arch === arch && p.interrupt === interrupt && p.numaFactor === numaFactor && p.floating === floating) return p.costs
+    }
+
+    const costs = arch.costs({device, calibration: this.cal, host: this.host, interrupt, numaFactor, floating})
+    known.push({arch, interrupt, numaFactor, floating, costs})
     return costs
   }
 
-  // ------------------------------------------------------------ per-evaluation state
-  // Sized once; every evaluation overwrites what it reads.
-  const x = new Float64Array(n)
-  const capX = new Float64Array(n) // the device's own cap this iteration
-  const capKind = new Int8Array(n) // 0 offered, 1 timer-ring, 2 round-trip/queue-depth, 3 vcpu (one queue)
-  const latencyCap = new Float64Array(n)
-  const pk = new Float64Array(n)
-  const pirq = new Float64Array(n)
-  const cw = new Float64Array(n)
-  const cg = new Float64Array(n)
-  const limitRow = new Int32Array(n) // binding constraint, or -1 for the device's own cap
-  const meanLatency = new Float64Array(n)
-  const p99Latency = new Float64Array(n)
-  const rhoNapi = new Float64Array(n)
-  const active = new Uint8Array(n)
-  const level = new Float64Array(n)
-  const order = new Int32Array(n)
-  const prevX = new Float64Array(n)
-  const prevPk = new Float64Array(n)
-  const prevPirq = new Float64Array(n)
-  const dWorker = new Int32Array(n)
-  const workerItem = new Float64Array(n)
-  const guestItem = new Float64Array(n)
-  const kickGuest = new Float64Array(n)
-  const kickWorker = new Float64Array(n)
-  const irqWorker = new Float64Array(n)
-  const irqGuest = new Float64Array(n)
-  const coalesce = new Float64Array(n)
-  const irqLatency = new Float64Array(n)
-  const onVcpu = new Uint8Array(n)
-  const crossCore = new Float64Array(n)
-  const vmLoad = new Float64Array(nv)
-  const vmIrqRate = new Float64Array(nv)
-  const vmEventBusy = new Float64Array(nv)
-  const eventCycles = new Float64Array(nv)
-  const vmCap = new Float64Array(nv)
-  const vmOneCpu = new Float64Array(nv)
-  const vmNode = new Int32Array(nv)
-  const blockLoad = new Float64Array(host.blockDevices.length)
-  const blockBytes = new Float64Array(host.blockDevices.length)
-  const occupied = new Uint8Array(nCpu)
-  const coreBusy = new Int32Array(nCore)
-  const capOfIndex = new Float64Array(nCpu)
-  const cpuStamp = new Int32Array(nCpu)
-  const coreStamp = new Int32Array(nCore)
-  const deviceStamp = new Int32Array(n)
-  const gCoef = new Float64Array(n)
-  const wCoef = new Float64Array(n)
-  const cpuLoad = new Float64Array(nCpu)
-  let stamp = 0
+  // ------------------------------------------------------------ constraints
 
-  return {
-    evaluate(layout: Layout): Evaluation {
-      // ---------------------------------------------------------- the layout's CPUs
-      const roleOf = (id: number) => layout.roles[id] ?? 'idle'
-      const placementOf = new Map<string, Layout['vms'][number]>()
-      for (const p of layout.vms) placementOf.set(p.vm, p)
-      const placements = vms.map(vm => placementOf.get(vm.id)!)
+  /** The consumer's CPU list: VMs are consumers 0..nv-1, workers nv... */
+  private consumerFrom(u: number): number {
+    return u < this.nv ? this.vmCpuStart[u] : this.workerCpuStart[u - this.nv]
+  }
 
-      // Each VM's distinct CPUs (as indices), in pin order.
-      const vmCpuList = lists(nv, add => {
-        for (let v = 0; v < nv; v++) {
-          stamp++
-          for (const id of placements[v].vcpuPins) {
-            const c = indexOf(id)
-            if (cpuStamp[c] !== stamp) {
-              cpuStamp[c] = stamp
-              add(v, c)
+  private consumerTo(u: number): number {
+    return u < this.nv ? this.vmCpuStart[u + 1] : this.workerCpuStart[u - this.nv + 1]
+  }
+
+  private consumerItems(u: number): Int32Array {
+    return u < this.nv ? this.vmCpuItem : this.workerCpuItem
+  }
+
+  /** Do consumers a and b use the same set of CPUs? */
+  private sameSet(a: number, b: number): boolean {
+    const cpuStamp = this.cpuStamp
+    const ia = this.consumerItems(a)
+    const ib = this.consumerItems(b)
+    const stamp = ++this.stamp
+    let size = 0
+    for (let q = this.consumerFrom(a), to = this.consumerTo(a); q < to; q++) {
+      if (cpuStamp[ia[q]] !== stamp) size++
+      cpuStamp[ia[q]] = stamp
+    }
+
+    let other = 0
+    for (let q = this.consumerFrom(b), to = this.consumerTo(b); q < to; q++) {
+      const s = cpuStamp[ib[q]]
+      if (s !== stamp && s !== -stamp) return false
+      if (s === stamp) other++
+      cpuStamp[ib[q]] = -stamp
+    }
+
+    return other === size
+  }
+
+  /**
+   * CPU pools: every distinct CPU set used by a VM or a worker, found by a hash of its
+   * CPUs and checked CPU by CPU. A pool keeps the last consumer with that set.
+   */
+  private buildPools(): number {
+    const consumers = this.nv + this.nw
+    const poolHead = this.poolHead
+    const cpuStamp = this.cpuStamp
+    const poolOf = this.poolOf = i32Room(this.poolOf, consumers)
+    const poolNext = this.poolNext = i32Room(this.poolNext, consumers)
+    poolHead.clear()
+    let pools = 0
+    for (let u = 0; u < consumers; u++) {
+      const item = this.consumerItems(u)
+      let hash = 0
+      const stamp = ++this.stamp
+      for (let q = this.consumerFrom(u), to = this.consumerTo(u); q < to; q++) {
+        const c = item[q]
+        if (cpuStamp[c] === stamp) continue
+        cpuStamp[c] = stamp
+        hash = (hash + Math.imul(c + 1, 0x9E_37_79_B1) ^ (c * 0x85_EB_CA_6B)) | 0
+      }
+
+      let p = poolHead.get(hash)
+      let last = -1
+      while (p !== undefined && p >= 0 && !this.sameSet(poolOf[p], u)) {
+        last = p
+        p = poolNext[p]
+      }
+
+      if (p !== undefined && p >= 0) {
+        poolOf[p] = u
+        continue
+      }
+
+      poolOf[pools] = u
+      poolNext[pools] = -1
+      if (last >= 0) poolNext[last] = pools
+      else poolHead.set(hash, pools)
+      pools++
+    }
+
+    this.nc = pools
+    return pools
+  }
+
+  /** Ensure room for `rows` rows and `members` memberships, keeping what is written. */
+  private roomForRows(rows: number, members: number): void {
+    if (this.rowKind.length < rows) {
+      const size = Math.max(rows, 2 * this.rowKind.length)
+      const kind = new Int32Array(size)
+      kind.set(this.rowKind)
+      this.rowKind = kind
+      const capacity = new Float64Array(size)
+      capacity.set(this.rowCapacity)
+      this.rowCapacity = capacity
+      const start = new Int32Array(size + 1)
+      start.set(this.rowStart)
+      this.rowStart = start
+      const owners = new Int32Array(size + 1)
+      owners.set(this.ownerStart)
+      this.ownerStart = owners
+      const vmsIn = new Int32Array(size)
+      vmsIn.set(this.ownerVms)
+      this.ownerVms = vmsIn
+    }
+
+    if (this.conMember.length < members) {
+      const size = Math.max(members, 2 * this.conMember.length)
+      const member = new Int32Array(size)
+      member.set(this.conMember)
+      this.conMember = member
+      const guest = new Float64Array(size)
+      guest.set(this.conGuest)
+      this.conGuest = guest
+      const worker = new Float64Array(size)
+      worker.set(this.conWorker)
+      this.conWorker = worker
+      const fixed = new Float64Array(size)
+      fixed.set(this.conFixed)
+      this.conFixed = fixed
+    }
+  }
+
+  private roomForOwners(size: number): void {
+    if (this.ownerItem.length < size) {
+      const item = new Int32Array(Math.max(size, 2 * this.ownerItem.length))
+      item.set(this.ownerItem)
+      this.ownerItem = item
+    }
+  }
+
+  /**
+   * Constraint rows: one per CPU pool (its members are the consumers whose CPUs all lie
+   * inside it, a Hall-type condition on the sets that occur), one per cgroup quota, then
+   * the NIC and block rows.
+   */
+  private buildRows(): void {
+    const {nv, n, capOfIndex, vmSeen, workerSeen, deviceStamp, gCoef, wCoef, sortScratch, cpuStamp} = this
+    const {vmCpuStart, vmCpuItem, workerCpuStart, workerCpuItem, vmsOnCpuStart, vmsOnCpuItem, workersOnCpuStart, workersOnCpuItem} = this
+    const {byVmStart, byWorkerStart, byWorkerItem, poolOf} = this
+    const pools = this.nc
+    // Room: a pool's members are at most all devices; grow as needed below.
+    this.roomForRows(pools + nv + this.fixedCount, 2 * n + this.fixedMember.length)
+    this.roomForOwners(pools + nv)
+    let rows = 0
+    let members = 0
+    let owners = 0
+    this.rowStart[0] = 0
+    this.ownerStart[0] = 0
+    for (let p = 0; p < pools; p++) {
+      const u = poolOf[p]
+      const item = this.consumerItems(u)
+      const from = this.consumerFrom(u)
+      const to = this.consumerTo(u)
+      const stamp = ++this.stamp
+      for (let q = from; q < to; q++) cpuStamp[item[q]] = stamp
+      if (this.ownerItem.length < owners + nv + this.nw) this.roomForOwners(owners + nv + this.nw)
+      const ownerItem = this.ownerItem
+      // Each consumer is looked at once per pool.
+      let capacity = 0
+      let vmsIn = 0
+      for (let q = from; q < to; q++) {
+        const c = item[q]
+        capacity += capOfIndex[c]
+        for (let r = vmsOnCpuStart[c]; r < vmsOnCpuStart[c + 1]; r++) {
+          const v = vmsOnCpuItem[r]
+          if (vmSeen[v] === stamp) continue
+          vmSeen[v] = stamp
+          let inside = true
+          for (let s = vmCpuStart[v]; s < vmCpuStart[v + 1]; s++) {
+            if (cpuStamp[vmCpuItem[s]] !== stamp) {
+              inside = false
+              break
             }
           }
-        }
-      })
-      for (let v = 0; v < nv; v++) vmNode[v] = placements[v].node
-      const workers = layout.workers
-      const nw = workers.length
-      const workerCpuList = lists(nw, add => {
-        for (let k = 0; k < nw; k++) for (const id of workers[k].cpus) add(k, indexOf(id))
-      })
 
-      // A hardware thread delivers a whole core only while its siblings have nothing to run.
-      occupied.fill(0)
-      coreBusy.fill(0)
-      for (let q = 0; q < vmCpuList.item.length; q++) occupied[vmCpuList.item[q]] = 1
-      for (let k = 0; k < nw; k++) if (!workers[k].floating) occupied[workerCpuList.item[workerCpuList.start[k]]] = 1
-      for (let c = 0; c < nCpu; c++) coreBusy[cpuCore[c]] += occupied[c]
-      for (let c = 0; c < nCpu; c++) capOfIndex[c] = f * (coreBusy[cpuCore[c]] - occupied[c] > 0 ? cal.smtShare : 1)
-
-      for (let v = 0; v < nv; v++) {
-        let sum = 0
-        let least = Number.POSITIVE_INFINITY
-        for (let q = vmCpuList.start[v]; q < vmCpuList.start[v + 1]; q++) {
-          const capacity = capOfIndex[vmCpuList.item[q]]
-          sum += capacity
-          if (capacity < least) least = capacity
-        }
-
-        vmCap[v] = sum
-        vmOneCpu[v] = least
-      }
-
-      // Consumers by CPU, in VM and worker order, so that each pool only looks at the ones that touch it.
-      const vmsOnCpu = lists(nCpu, add => {
-        for (let v = 0; v < nv; v++) for (let q = vmCpuList.start[v]; q < vmCpuList.start[v + 1]; q++) add(vmCpuList.item[q], v)
-      })
-      const workersOnCpu = lists(nCpu, add => {
-        for (let k = 0; k < nw; k++) for (let q = workerCpuList.start[k]; q < workerCpuList.start[k + 1]; q++) add(workerCpuList.item[q], k)
-      })
-
-      // ---------------------------------------------------------- workers
-      const firstCpu = (k: number) => workerCpuList.item[workerCpuList.start[k]]
-      const workerArch = workers.map(w => architecture(w.architecture, options.architectures))
-      const workerNode = i32(workers, (_, k) => cpuNode[firstCpu(k)])
-      // Pinned workers by their CPU.
-      const pinnedCount = new Int32Array(nCpu)
-      for (let k = 0; k < nw; k++) if (!workers[k].floating) pinnedCount[firstCpu(k)]++
-      const pinnedGroups: number[][] = []
-      {
-        const group = new Map<number, number[]>()
-        for (let k = 0; k < nw; k++) {
-          if (workers[k].floating || pinnedCount[firstCpu(k)] < 2) continue
-          let list = group.get(firstCpu(k))
-          if (!list) {
-            group.set(firstCpu(k), list = [])
-            pinnedGroups.push(list)
+          if (inside) {
+            ownerItem[owners + vmsIn] = v
+            vmsIn++
           }
-
-          list.push(k)
         }
       }
 
-      // Capacity the worker can use when running: one of its CPUs.
-      const workerCpuCap = f64(workers, (w, k) => {
-        if (!w.floating) return capOfIndex[firstCpu(k)]
-        let least = Number.POSITIVE_INFINITY
-        for (let q = workerCpuList.start[k]; q < workerCpuList.start[k + 1]; q++) least = Math.min(least, capOfIndex[workerCpuList.item[q]])
-        return least
-      })
-      // Its share of that CPU when several pinned workers time-share it.
-      const workerShare = f64(workers, (w, k) => (w.floating ? 1 : 1 / pinnedCount[firstCpu(k)]))
-      // A pinned worker alone on a core with nothing else pinned to it: its core goes idle
-      // whenever the worker sleeps.
-      const idleCore = f64(workers, (w, k) => {
-        if (w.floating) return 0
-        const c = firstCpu(k)
-        return pinnedCount[c] === 1 && coreBusy[cpuCore[c]] === occupied[c] ? 1 : 0
-      })
-      const floatingWorker = u8(workers, w => (w.floating ? 1 : 0))
-      const noteKind = i32(workers, w => NOTE_CODES[w.notification.kind])
-      const spinBudget = f64(workers, w => (w.notification.kind === 'spin' ? w.notification.budgetS : 0))
-      const timerPeriod = f64(workers, w => (w.notification.kind === 'timer' ? w.notification.periodS : 0))
-      const timerRing = f64(workers, w => (w.notification.kind === 'timer' ? w.notification.ring : 0))
-      const workerDevices = i32(workers, w => w.devices.length)
-
-      for (let k = 0; k < nw; k++) for (const ref of workers[k].devices) dWorker[refIndex.get(ref)!] = k
-      const byWorker = lists(nw, add => {
-        for (let i = 0; i < n; i++) add(dWorker[i], i)
-      })
-
-      const costs: PathCosts[] = []
-      for (let i = 0; i < n; i++) {
-        const k = dWorker[i]
-        const wn = workerNode[k]
-        const ioNode = dIoNode[i]
-        const numaFactor = 1 + (cal.numaRemoteFactor - 1) * (remote(wn, vmNode[dVm[i]]) + (ioNode < 0 ? 0 : remote(wn, ioNode))) / 2
-        const c = pathCosts(devices[i], workerArch[k], layout.interrupt, numaFactor, workers[k].floating)
-        costs.push(c)
-        workerItem[i] = c.workerItem
-        guestItem[i] = c.guestItem
-        kickGuest[i] = c.kickGuest
-        kickWorker[i] = c.kickWorker
-        irqWorker[i] = c.irqWorker
-        irqGuest[i] = c.irqGuest
-        coalesce[i] = c.coalesceWindowS
-        irqLatency[i] = c.irqLatencyS
-        onVcpu[i] = c.onVcpu ? 1 : 0
-      }
-
-      // Cache locality: a floating worker is woken next to the vCPU that kicked it (the
-      // scheduler's wake-affine placement), so it shares that core's caches; a pinned worker
-      // on another core pulls ring and buffer lines across on every item, and so does the guest.
-      for (let v = 0; v < nv; v++) {
-        stamp++
-        for (let q = vmCpuList.start[v]; q < vmCpuList.start[v + 1]; q++) coreStamp[cpuCore[vmCpuList.item[q]]] = stamp
-        for (let q = byVm.start[v]; q < byVm.start[v + 1]; q++) {
-          const i = byVm.item[q]
-          const k = dWorker[i]
-          crossCore[i] = floatingWorker[k] || coreStamp[cpuCore[firstCpu(k)]] === stamp ? 0 : cal.crossCoreCycles
-        }
-      }
-
-      // Floating workers: the vCPU load on their CPUs, as weights of each VM's load.
-      const floatStart = new Int32Array(nw + 1)
-      const floatVm: number[] = []
-      const floatWeight: number[] = []
-      for (let k = 0; k < nw; k++) {
-        if (floatingWorker[k]) {
-          stamp++
-          let total = 0
-          for (let q = workerCpuList.start[k]; q < workerCpuList.start[k + 1]; q++) {
-            const c = workerCpuList.item[q]
-            cpuStamp[c] = stamp
-            total += capOfIndex[c]
-          }
-
-          const touched: number[] = []
-          for (let q = workerCpuList.start[k]; q < workerCpuList.start[k + 1]; q++) {
-            const c = workerCpuList.item[q]
-            for (let r = vmsOnCpu.start[c]; r < vmsOnCpu.start[c + 1]; r++) touched.push(vmsOnCpu.item[r])
-          }
-
-          touched.sort((a, b) => a - b)
-          for (let t = 0; t < touched.length; t++) {
-            const v = touched[t]
-            if (t > 0 && touched[t - 1] === v) continue
-            let inside = 0
-            for (let q = vmCpuList.start[v]; q < vmCpuList.start[v + 1]; q++) {
-              const c = vmCpuList.item[q]
-              if (cpuStamp[c] === stamp) inside += capOfIndex[c]
-            }
-
-            if (inside > 0) {
-              floatVm.push(v)
-              floatWeight.push(inside / vmCap[v] / total)
+      let workersIn = 0
+      for (let q = from; q < to; q++) {
+        const c = item[q]
+        for (let r = workersOnCpuStart[c]; r < workersOnCpuStart[c + 1]; r++) {
+          const k = workersOnCpuItem[r]
+          if (workerSeen[k] === stamp) continue
+          workerSeen[k] = stamp
+          let inside = true
+          for (let s = workerCpuStart[k]; s < workerCpuStart[k + 1]; s++) {
+            if (cpuStamp[workerCpuItem[s]] !== stamp) {
+              inside = false
+              break
             }
           }
-        }
 
-        floatStart[k + 1] = floatVm.length
-      }
-
-      // Workers that run in their owners' cgroup: all their devices belong to VMs of one
-      // cgroup (per-device workers, shared workers under same-cgroup sharing). One that
-      // mixes cgroups is charged to none of them: the cgroup problem of shared workers (seed 001).
-      const charged = u8(workers, (_, k) => {
-        let path: string | undefined
-        for (let q = byWorker.start[k]; q < byWorker.start[k + 1]; q++) {
-          const p = cgroupOf[dVm[byWorker.item[q]]]
-          if (path === undefined) path = p
-          else if (p !== path) return 0
-        }
-
-        return path === undefined ? 0 : 1
-      })
-
-      // ---------------------------------------------------------- constraints
-      // CPU pools: every distinct CPU set used by a VM or a worker; a pool's members are the
-      // consumers whose CPUs all lie inside it (a Hall-type condition on the sets that occur).
-      // Consumers 0..nv-1 are VMs, nv.. are workers.
-      const consumerCpus = (u: number): [Int32Array, number, number] => (u < nv
-        ? [vmCpuList.item, vmCpuList.start[u], vmCpuList.start[u + 1]]
-        : [workerCpuList.item, workerCpuList.start[u - nv], workerCpuList.start[u - nv + 1]])
-      // Distinct sets found by an order-free hash of their CPUs, checked CPU by CPU.
-      const poolByHash = new Map<number, number[]>()
-      const poolOf: number[] = [] // the consumer whose CPU list a pool uses (the last with that set)
-      const sameSet = (a: number, b: number) => {
-        const [ia, fa, ta] = consumerCpus(a)
-        const [ib, fb, tb] = consumerCpus(b)
-        stamp++
-        let size = 0
-        for (let q = fa; q < ta; q++) {
-          if (cpuStamp[ia[q]] !== stamp) size++
-          cpuStamp[ia[q]] = stamp
-        }
-
-        let other = 0
-        for (let q = fb; q < tb; q++) {
-          if (cpuStamp[ib[q]] !== stamp && cpuStamp[ib[q]] !== -stamp) return false
-          if (cpuStamp[ib[q]] === stamp) other++
-          cpuStamp[ib[q]] = -stamp
-        }
-
-        return other === size
-      }
-
-      for (let u = 0; u < nv + nw; u++) {
-        const [item, from, to] = consumerCpus(u)
-        let hash = 0
-        stamp++
-        for (let q = from; q < to; q++) {
-          const c = item[q]
-          if (cpuStamp[c] === stamp) continue
-          cpuStamp[c] = stamp
-          hash = (hash + Math.imul(c + 1, 0x9E37_79B1) ^ (c * 0x85EB_CA6B)) | 0
-        }
-
-        const candidates = poolByHash.get(hash)
-        const known = candidates?.find(p => sameSet(poolOf[p], u))
-        if (known === undefined) {
-          if (candidates) candidates.push(poolOf.length)
-          else poolByHash.set(hash, [poolOf.length])
-          poolOf.push(u)
-        } else {
-          poolOf[known] = u
-        }
-      }
-
-      const vmSeen = new Int32Array(nv)
-      const workerSeen = new Int32Array(nw)
-      const rowKind: number[] = []
-      const rowCapacity: number[] = []
-      const rowStart: number[] = [0]
-      const member: number[] = []
-      const guestIn: number[] = []
-      const workerIn: number[] = []
-      const fixedIn: number[] = []
-      /** For pool rows: the VMs or workers that name it; for quota rows, the VM. */
-      const rowOwners: {vms: number[]; workers: number[]}[] = []
-      for (const u of poolOf) {
-        const [item, from, to] = consumerCpus(u)
-        stamp++
-        for (let q = from; q < to; q++) cpuStamp[item[q]] = stamp
-        const poolStamp = stamp
-        const vmsIn: number[] = []
-        const workersIn: number[] = []
-        const inside = (list: Int32Array, a: number, b: number) => {
-          for (let q = a; q < b; q++) if (cpuStamp[list[q]] !== poolStamp) return false
-          return true
-        }
-
-        // Each consumer is looked at once per pool.
-        const seen = poolStamp
-        let capacity = 0
-        for (let q = from; q < to; q++) {
-          const c = item[q]
-          capacity += capOfIndex[c]
-          for (let r = vmsOnCpu.start[c]; r < vmsOnCpu.start[c + 1]; r++) {
-            const v = vmsOnCpu.item[r]
-            if (vmSeen[v] === seen) continue
-            vmSeen[v] = seen
-            if (inside(vmCpuList.item, vmCpuList.start[v], vmCpuList.start[v + 1])) vmsIn.push(v)
-          }
-
-          for (let r = workersOnCpu.start[c]; r < workersOnCpu.start[c + 1]; r++) {
-            const k = workersOnCpu.item[r]
-            if (workerSeen[k] === seen) continue
-            workerSeen[k] = seen
-            if (inside(workerCpuList.item, workerCpuList.start[k], workerCpuList.start[k + 1])) workersIn.push(k)
+          if (inside) {
+            ownerItem[owners + vmsIn + workersIn] = nv + k
+            workersIn++
           }
         }
+      }
 
-        stamp++
-        const touched: number[] = []
-        const touch = (i: number) => {
-          if (deviceStamp[i] !== stamp) {
-            deviceStamp[i] = stamp
-            gCoef[i] = 0
+      // The devices of those VMs (guest work) and workers (worker work), in device order.
+      const deviceMark = ++this.stamp
+      let touched = 0
+      for (let o = owners; o < owners + vmsIn; o++) {
+        const v = ownerItem[o]
+        for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
+          if (deviceStamp[i] !== deviceMark) {
+            deviceStamp[i] = deviceMark
             wCoef[i] = 0
-            touched.push(i)
+            sortScratch[touched++] = i
           }
-        }
 
-        for (const v of vmsIn) {
-          for (let q = byVm.start[v]; q < byVm.start[v + 1]; q++) {
-            touch(byVm.item[q])
-            gCoef[byVm.item[q]] = 1
-          }
-        }
-
-        for (const k of workersIn) {
-          for (let q = byWorker.start[k]; q < byWorker.start[k + 1]; q++) {
-            touch(byWorker.item[q])
-            wCoef[byWorker.item[q]] = 1
-          }
-        }
-
-        touched.sort((a, b) => a - b)
-        for (const i of touched) {
-          member.push(i)
-          guestIn.push(gCoef[i])
-          workerIn.push(wCoef[i])
-          fixedIn.push(0)
-        }
-
-        rowKind.push(vmsIn.length > 0 ? ROW_VCPU : ROW_WORKER)
-        rowCapacity.push(capacity)
-        rowStart.push(member.length)
-        rowOwners.push({vms: vmsIn, workers: workersIn})
-      }
-
-      for (let v = 0; v < nv; v++) {
-        const quota = quotaCpus[v]
-        if (quota === undefined) continue
-        for (let q = byVm.start[v]; q < byVm.start[v + 1]; q++) {
-          const i = byVm.item[q]
-          member.push(i)
-          guestIn.push(1)
-          workerIn.push(charged[dWorker[i]])
-          fixedIn.push(0)
-        }
-
-        rowKind.push(ROW_QUOTA)
-        rowCapacity.push(quota * f)
-        rowStart.push(member.length)
-        rowOwners.push({vms: [v], workers: []})
-      }
-
-      const dynamicRows = rowKind.length
-      for (let j = 0; j < fixedRows.kind.length; j++) {
-        for (let q = fixedRows.start[j]; q < fixedRows.start[j + 1]; q++) {
-          member.push(fixedRows.member[q])
-          guestIn.push(0)
-          workerIn.push(0)
-          fixedIn.push(fixedRows.fixed[q])
-        }
-
-        rowKind.push(fixedRows.kind[j])
-        rowCapacity.push(fixedRows.capacity[j])
-        rowStart.push(member.length)
-      }
-
-      const nc = rowKind.length
-      const nnz = member.length
-      const conStart = Int32Array.from(rowStart)
-      const conMember = Int32Array.from(member)
-      const conGuest = Float64Array.from(guestIn)
-      const conWorker = Float64Array.from(workerIn)
-      const conFixed = Float64Array.from(fixedIn)
-      const conCapacity = Float64Array.from(rowCapacity)
-      const rowName = (j: number): {kind: LimitKind; resource: string} => {
-        const kind = ROW_KINDS[rowKind[j]]
-        if (j >= dynamicRows) return {kind, resource: fixedRows.resource[j - dynamicRows]}
-        const owners = rowOwners[j]
-        if (rowKind[j] === ROW_QUOTA) return {kind, resource: cgroupOf[owners.vms[0]]}
-        const resource = owners.workers.length > 0 && owners.vms.length === 0
-          ? owners.workers.map(k => workers[k].id).join('+')
-          : owners.vms.map(v => vms[v].id).join('+')
-        return {kind, resource}
-      }
-
-      // Device -> its memberships, for incremental updates while filling.
-      const degree = new Int32Array(n + 1)
-      for (let k = 0; k < nnz; k++) degree[conMember[k] + 1]++
-      for (let i = 0; i < n; i++) degree[i + 1] += degree[i]
-      const byDevice = new Int32Array(nnz)
-      const byDeviceRow = new Int32Array(nnz)
-      {
-        const fillAt = degree.slice(0, n)
-        for (let j = 0; j < nc; j++) {
-          for (let k = conStart[j]; k < conStart[j + 1]; k++) {
-            const i = conMember[k]
-            byDevice[fillAt[i]] = k
-            byDeviceRow[fillAt[i]] = j
-            fillAt[i]++
-          }
+          gCoef[i] = 1
         }
       }
 
-      // ---------------------------------------------------------- state
-      const coef = new Float64Array(nnz)
-      const coefPerBit = new Float64Array(nnz)
-      const used = new Float64Array(nc)
-      const slope = new Float64Array(nc)
-      const hit = new Float64Array(nc)
-      const activeIn = new Int32Array(nc)
-      const U = new Float64Array(nw)
-      const prevU = new Float64Array(nw)
-      const spin = new Float64Array(nw)
-      const lambda = new Float64Array(nw)
-      const floatBusy = new Float64Array(nw)
-      const workerCycles = new Float64Array(nw)
-      const workerItems = new Float64Array(nw)
-      x.fill(0)
-      latencyCap.fill(Number.POSITIVE_INFINITY)
-      meanLatency.fill(0)
-      p99Latency.fill(0)
-      rhoNapi.fill(0)
-      prevX.fill(0)
-      prevPk.fill(0)
-      prevPirq.fill(0)
-      vmEventBusy.fill(0)
-      vmIrqRate.fill(0)
-      for (let i = 0; i < n; i++) order[i] = i
-
-      const price = () => {
-        for (let i = 0; i < n; i++) {
-          const w = dWorker[i]
-          const idle = 1 - U[w]
-          let p: number
-          let raw = sources[i] * Math.max(0, 1 - rhoNapi[i]) / cal.irqBatch
-          switch (noteKind[w]) {
-            case NOTE_KICK: {
-              p = idle / batch[i]
-              break
-            }
-
-            case NOTE_SPIN: {
-              p = idle * Math.exp(-lambda[w] * spinBudget[w]) / batch[i]
-              break
-            }
-
-            case NOTE_POLL: {
-              p = 0
-              break
-            }
-
-            default: {
-              // One notification opens a timer period; the flush then completes the batch.
-              const perPeriod = Math.max(1, x[i] * (timerPeriod[w] + cal.timerSlackS))
-              p = 1 / perPeriod
-              raw = Math.min(raw, 1 / perPeriod)
-            }
+      for (let o = owners + vmsIn; o < owners + vmsIn + workersIn; o++) {
+        const k = ownerItem[o] - nv
+        for (let q = byWorkerStart[k]; q < byWorkerStart[k + 1]; q++) {
+          const i = byWorkerItem[q]
+          if (deviceStamp[i] !== deviceMark) {
+            deviceStamp[i] = deviceMark
+            gCoef[i] = 0
+            sortScratch[touched++] = i
           }
 
-          if (onVcpu[i]) p = 1 / batch[i]
-          // One queue per VM (vbus): held off while the guest drains any of the VM's events,
-          // and merged with signals that arrive while an injection is under way.
-          const irq = coalesce[i] > 0
-            ? sources[i] * Math.max(0, 1 - vmEventBusy[dVm[i]]) / cal.irqBatch / (1 + vmIrqRate[dVm[i]] * coalesce[i])
-            : raw
-          // A wake-up that preempts a vCPU costs two context switches (out and back in).
-          const preempt = floatingWorker[w] ? floatBusy[w] * 2 * cal.contextSwitchCycles : 0
-          const worker = per[i] * (workerItem[i] + crossCore[i]) + p * (kickWorker[i] + preempt) + irq * irqWorker[i]
-          const guest = per[i] * (guestItem[i] + crossCore[i]) + p * kickGuest[i] + irq * irqGuest[i]
-          pk[i] = p
-          pirq[i] = irq
-          cw[i] = onVcpu[i] ? 0 : worker
-          cg[i] = onVcpu[i] ? guest + worker : guest
+          wCoef[i] = 1
         }
       }
 
-      // Caps that depend on latency (round trips, queue depth) and on the timer.
-      const caps = (damping: number) => {
-        for (let i = 0; i < n; i++) {
-          const w = dWorker[i]
-          let c = offered[i]
-          let kind = 0
-          if (noteKind[w] === NOTE_TIMER) {
-            // The ring fills while the timer runs (or while the guest produces, if slower);
-            // the guest cannot reuse descriptors until the flush has completed them.
-            const ring = timerRing[w]
-            const fillS = Math.max(timerPeriod[w] + cal.timerSlackS, ring * cg[i] / vmOneCpu[dVm[i]])
-            const timerCap = ring / (fillS + ring * cw[i] / workerCpuCap[w])
-            if (timerCap < c) {
-              c = timerCap
-              kind = 1
-            }
-          }
-
-          if (closedLoop[i] && meanLatency[i] > 0) {
-            const bound = queueDepth[i] / meanLatency[i]
-            latencyCap[i] = Number.isFinite(latencyCap[i]) ? latencyCap[i] + damping * (bound - latencyCap[i]) : bound
-            if (latencyCap[i] < c) {
-              c = latencyCap[i]
-              kind = 2
-            }
-          }
-
-          // A single device's guest work runs on one vCPU at a time (one queue).
-          const vcpu = cg[i] > 0 ? vmOneCpu[dVm[i]] / cg[i] : Number.POSITIVE_INFINITY
-          if (vcpu < c) {
-            c = vcpu
-            kind = 3
-          }
-
-          capX[i] = c
-          capKind[i] = kind
-        }
+      if (touched > 1) sortScratch.subarray(0, touched).sort()
+      this.roomForRows(rows + 1, members + touched)
+      const {conMember, conGuest, conWorker, conFixed} = this
+      for (let t = 0; t < touched; t++) {
+        const i = sortScratch[t]
+        conMember[members] = i
+        conGuest[members] = gCoef[i]
+        conWorker[members] = wCoef[i]
+        conFixed[members] = 0
+        members++
       }
 
-      // Water-filling on the level t (bits/s per device), with slopes, usage and the level
-      // at which each constraint fills kept up to date as devices freeze. Devices whose own
-      // cap comes first freeze in order of their cap level, many per pass.
-      const fill = () => {
-        for (let k = 0; k < nnz; k++) {
-          const i = conMember[k]
-          const c = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
-          coef[k] = c
-          coefPerBit[k] = c / bitsPerItem[i]
-        }
+      this.rowKind[rows] = vmsIn > 0 ? ROW_VCPU : ROW_WORKER
+      this.rowCapacity[rows] = capacity
+      this.ownerVms[rows] = vmsIn
+      owners += vmsIn + workersIn
+      rows++
+      this.rowStart[rows] = members
+      this.ownerStart[rows] = owners
+    }
 
-        let remaining = 0
-        for (let i = 0; i < n; i++) {
-          x[i] = 0
-          limitRow[i] = -1
-          level[i] = capX[i] * bitsPerItem[i]
-          if (capX[i] > 0) {
-            active[i] = 1
-            remaining++
-          } else {
-            active[i] = 0
-          }
-        }
-
-        // The order by cap level barely changes between iterations: insertion sort.
-        for (let a = 1; a < n; a++) {
-          const i = order[a]
-          const t = level[i]
-          let b = a - 1
-          while (b >= 0 && level[order[b]] > t) {
-            order[b + 1] = order[b]
-            b--
-          }
-
-          order[b + 1] = i
-        }
-
-        for (let j = 0; j < nc; j++) {
-          let s = 0
-          let count = 0
-          for (let k = conStart[j]; k < conStart[j + 1]; k++) {
-            if (active[conMember[k]]) {
-              s += coefPerBit[k]
-              count++
-            }
-          }
-
-          used[j] = 0
-          slope[j] = s
-          activeIn[j] = count
-          hit[j] = count > 0 && s > 0 ? Math.max(0, conCapacity[j] / s) : Number.POSITIVE_INFINITY
-        }
-
-        const freeze = (i: number, rate: number, row: number) => {
-          active[i] = 0
-          remaining--
-          x[i] = rate
-          limitRow[i] = row
-          for (let q = degree[i]; q < degree[i + 1]; q++) {
-            const k = byDevice[q]
-            const j = byDeviceRow[q]
-            const s = slope[j] - coefPerBit[k]
-            const u = used[j] + coef[k] * rate
-            const count = activeIn[j] - 1
-            slope[j] = s
-            used[j] = u
-            activeIn[j] = count
-            hit[j] = count > 0 && s > 0 ? Math.max(0, (conCapacity[j] - u) / s) : Number.POSITIVE_INFINITY
-          }
-        }
-
-        let next = 0 // position in `order` of the lowest cap still active
-        while (remaining > 0) {
-          while (next < n && !active[order[next]]) next++
-          const capLevel = next < n ? level[order[next]] : Number.POSITIVE_INFINITY
-          let fullLevel = Number.POSITIVE_INFINITY
-          for (let j = 0; j < nc; j++) if (hit[j] < fullLevel) fullLevel = hit[j]
-          const best = Math.min(capLevel, fullLevel)
-          // Nothing bounds the rest (no cost, no cap): they stay at zero rather than infinite.
-          if (!Number.isFinite(best)) break
-
-          const eps = best * 1e-12
-          if (fullLevel <= best + eps) {
-            // Constraints that bind at this level, checked before any freezing moves them.
-            const binding: number[] = []
-            for (let j = 0; j < nc; j++) if (hit[j] <= best + eps) binding.push(j)
-            for (const j of binding) {
-              for (let k = conStart[j]; k < conStart[j + 1]; k++) {
-                const i = conMember[k]
-                if (active[i]) freeze(i, best / bitsPerItem[i], j)
-              }
-            }
-
-            while (next < n) {
-              const i = order[next]
-              if (active[i] && level[i] > best + eps) break
-              if (active[i]) freeze(i, capX[i], -1)
-              next++
-            }
-          } else {
-            // Every device whose cap comes before the first constraint fills freezes at its
-            // cap: freezing below a constraint's level only moves that level up.
-            while (next < n) {
-              const i = order[next]
-              if (active[i]) {
-                const t = level[i]
-                if (t > best + eps && t * (1 + 1e-12) >= fullLevel) break
-                freeze(i, capX[i], -1)
-              }
-
-              next++
-            }
-          }
-        }
+    const {quotaCpus, dWorker, charged} = this
+    for (let v = 0; v < nv; v++) {
+      const quota = quotaCpus[v]
+      if (quota < 0) continue
+      this.roomForRows(rows + 1, members + byVmStart[v + 1] - byVmStart[v] + this.fixedMember.length)
+      this.roomForOwners(owners + 1)
+      const {conMember, conGuest, conWorker, conFixed} = this
+      for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
+        conMember[members] = i
+        conGuest[members] = 1
+        conWorker[members] = charged[dWorker[i]]
+        conFixed[members] = 0
+        members++
       }
 
-      const observe = (damping: number) => {
-        const mix = (old: number, value: number) => old + damping * (value - old)
-        workerCycles.fill(0)
-        workerItems.fill(0)
-        vmLoad.fill(0)
-        vmIrqRate.fill(0)
-        blockLoad.fill(0)
-        blockBytes.fill(0)
-        eventCycles.fill(0)
-        for (let i = 0; i < n; i++) {
-          const w = dWorker[i]
-          const v = dVm[i]
-          workerCycles[w] += x[i] * cw[i]
-          workerItems[w] += x[i] * per[i]
-          vmLoad[v] += x[i] * cg[i]
-          vmIrqRate[v] += x[i] * sources[i]
-          eventCycles[v] += x[i] * per[i] * guestItem[i]
-          if (dBlock[i] >= 0) {
-            blockLoad[dBlock[i]] += x[i]
-            blockBytes[dBlock[i]] += x[i] * sizeBytes[i]
-          }
-        }
+      this.rowKind[rows] = ROW_QUOTA
+      this.rowCapacity[rows] = quota * this.f
+      this.ownerVms[rows] = 1
+      this.ownerItem[owners++] = v
+      rows++
+      this.rowStart[rows] = members
+      this.ownerStart[rows] = owners
+    }
 
-        for (let w = 0; w < nw; w++) {
-          // Time the worker runs, as a fraction of its CPU: a worker that shares its CPU with
-          // others is idle (and re-arms notifications) whenever its own queues are empty.
-          U[w] = mix(U[w], Math.min(1, workerCycles[w] / workerCpuCap[w]))
-          lambda[w] = mix(lambda[w], workerItems[w])
-          spin[w] = noteKind[w] === NOTE_SPIN ? (1 - U[w]) * (1 - Math.exp(-lambda[w] * spinBudget[w])) : 0
-          let load = 0
-          for (let q = floatStart[w]; q < floatStart[w + 1]; q++) load += vmLoad[floatVm[q]] * floatWeight[q]
-          floatBusy[w] = mix(floatBusy[w], Math.min(1, load))
-        }
+    this.dynamicRows = rows
+    const {fixedCount, fixedKind, fixedCapacity, fixedStart, fixedMember, fixedCoef} = this
+    this.roomForRows(rows + fixedCount, members + fixedMember.length)
+    const {conMember, conGuest, conWorker, conFixed, rowKind, rowCapacity, rowStart} = this
+    conMember.set(fixedMember, members)
+    conGuest.fill(0, members, members + fixedMember.length)
+    conWorker.fill(0, members, members + fixedMember.length)
+    conFixed.set(fixedCoef, members)
+    for (let j = 0; j < fixedCount; j++) {
+      rowKind[rows] = fixedKind[j]
+      rowCapacity[rows] = fixedCapacity[j]
+      rowStart[rows + 1] = members + fixedStart[j + 1]
+      rows++
+    }
 
-        // Spinning only fills idle time: workers pinned to one CPU spin at most in its idle share.
-        for (const list of pinnedGroups) {
-          let busy = 0
-          let spinning = 0
-          for (const w of list) {
-            busy += U[w]
-            spinning += spin[w]
-          }
+    members += fixedMember.length
+    this.nc = rows
+    this.nnz = members
 
-          const idle = Math.max(0, 1 - busy)
-          if (spinning > idle) for (const w of list) spin[w] *= idle / spinning
-        }
-
-        for (let v = 0; v < nv; v++) vmEventBusy[v] = mix(vmEventBusy[v], Math.min(1, eventCycles[v] / vmOneCpu[v]))
-        for (let i = 0; i < n; i++) {
-          // NAPI keeps a device's interrupts off while the guest polls it: for received
-          // packets, the time the guest spends processing them; for completions of
-          // transmitted packets and block requests, the time their handler runs.
-          const busy = rxStream[i] ? x[i] * guestItem[i] / vmOneCpu[dVm[i]] : x[i] * per[i] * cal.guestIrqCycles / vmOneCpu[dVm[i]]
-          rhoNapi[i] = mix(rhoNapi[i], Math.min(1, busy))
-        }
+    // Device -> its memberships, for incremental updates while filling.
+    const degree = this.degree
+    const byDevice = this.byDevice = i32Room(this.byDevice, members)
+    const byDeviceRow = this.byDeviceRow = i32Room(this.byDeviceRow, members)
+    degree.fill(0)
+    for (let k = 0; k < members; k++) degree[conMember[k] + 1]++
+    for (let i = 0; i < n; i++) degree[i + 1] += degree[i]
+    for (let j = 0; j < rows; j++) {
+      for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
+        const i = conMember[k]
+        byDevice[degree[i]] = k
+        byDeviceRow[degree[i]] = j
+        degree[i]++
       }
+    }
 
-      const latency = () => {
-        for (let i = 0; i < n; i++) {
-          const w = dWorker[i]
-          const kind = noteKind[w]
-          const capW = workerCpuCap[w]
-          const meanService = workerItems[w] > 0 ? workerCycles[w] / workerItems[w] / capW : cw[i] / per[i] / capW
-          const u = Math.min(U[w], 0.999_999)
-          const wait = Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
-          const waitP99 = u > 0.01 ? Math.min(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
-          const service = cw[i] / capW
-          const guest = cg[i] / vmOneCpu[dVm[i]]
-          // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
-          let notify = 0
-          let notifyP99 = 0
-          if (kind === NOTE_POLL) {
-            const pass = workerDevices[w] * cal.pollPassCycles / capW
-            notify = pass / 2
-            notifyP99 = pass
-          } else if (kind === NOTE_TIMER) {
-            notify = timerPeriod[w] / 2 + cal.timerSlackS
-            notifyP99 = timerPeriod[w] * 0.99 + cal.timerSlackS
-          } else if (!onVcpu[i]) {
-            // Work done on the vCPU itself needs no wake-up.
-            const wakeProb = Math.min(1, pk[i] * batch[i])
-            // A pinned worker's core sleeps when the worker does (it has nothing else to run)
-            // and must leave its C-state; a floating one wakes next to the vCPU that kicked it.
-            const wake = cal.wakeupLatencyS
-              + (floatingWorker[w] ? floatBusy[w] * cal.schedDelayS : idleCore[w] * cal.idleExitLatencyS)
-            notify = wakeProb * wake
-            notifyP99 = wakeProb > 0.01 ? wake : 0
-          }
+    for (let i = n; i > 0; i--) degree[i] = degree[i - 1]
+    degree[0] = 0
+  }
 
-          const irq = pirq[i] > 0 ? irqLatency[i] : 0
-          let deviceTime = 0
-          const b = dBlock[i]
-          if (b >= 0) {
-            const bd = host.blockDevices[b]
-            const rho = Math.min(0.99, Math.max(blockLoad[b] / bd.maxIops, blockBytes[b] / bd.maxBandwidthBytes))
-            deviceTime = bd.serviceLatencyS / (1 - rho)
-          }
+  /** The kind and resource of constraint row j, as users read it. */
+  private rowName(j: number, layout: Layout): Limit {
+    const kind = ROW_KINDS[this.rowKind[j]]
+    if (j >= this.dynamicRows) return {kind, resource: this.fixedResource[j - this.dynamicRows]}
+    const from = this.ownerStart[j]
+    const to = this.ownerStart[j + 1]
+    const vmsIn = this.ownerVms[j]
+    if (this.rowKind[j] === ROW_QUOTA) return {kind, resource: this.cgroupOf[this.ownerItem[from]]}
+    const names: string[] = []
+    if (vmsIn === 0 && to > from) {
+      for (let o = from; o < to; o++) names.push(layout.workers[this.ownerItem[o] - this.nv].id)
+    } else {
+      for (let o = from; o < from + vmsIn; o++) names.push(this.vms[this.ownerItem[o]].id)
+    }
 
-          const fixed = guest + irq + deviceTime + fixedRtt[i]
-          meanLatency[i] = fixed + notify + wait + service
-          p99Latency[i] = fixed + notifyP99 + waitP99 + service
-        }
-      }
+    return {kind, resource: names.join('+')}
+  }
 
-      // Damped fixed point. The step shrinks whenever the iterates stop improving, which
-      // turns the oscillations a kick-mode worker can set up into convergence.
-      let iterations = 0
-      let damping = 0.8
-      let lastChange = Number.POSITIVE_INFINITY
-      for (iterations = 1; iterations <= maxIterations; iterations++) {
-        price()
-        caps(damping)
-        fill()
-        observe(damping)
-        latency()
-        let change = 0
-        for (let i = 0; i < n; i++) {
-          change = Math.max(change, Math.abs(x[i] - prevX[i]) / Math.max(1, x[i]),
-            Math.abs(pk[i] - prevPk[i]), Math.abs(pirq[i] - prevPirq[i]))
-          prevX[i] = x[i]
-          prevPk[i] = pk[i]
-          prevPirq[i] = pirq[i]
-        }
+  // ------------------------------------------------------------ the fixed point
 
-        for (let w = 0; w < nw; w++) {
-          change = Math.max(change, Math.abs(U[w] - prevU[w]))
-          prevU[w] = U[w]
-        }
+  /** Damped fixed point; the number of iterations it took. */
+  private solve(): number {
+    const {n, nw, nc, nnz, x, latencyCap, meanLatency, p99Latency, rhoNapi, prevX, prevPk, prevPirq, vmEventBusy, vmIrqRate, order} = this
+    const {pk, pirq} = this
+    this.used = f64Room(this.used, nc)
+    this.slope = f64Room(this.slope, nc)
+    this.hit = f64Room(this.hit, nc)
+    this.activeIn = i32Room(this.activeIn, nc)
+    this.binding = i32Room(this.binding, nc)
+    this.coef = f64Room(this.coef, nnz)
+    this.coefPerBit = f64Room(this.coefPerBit, nnz)
+    this.U = f64Room(this.U, nw)
+    this.prevU = f64Room(this.prevU, nw)
+    this.spin = f64Room(this.spin, nw)
+    this.lambda = f64Room(this.lambda, nw)
+    this.floatBusy = f64Room(this.floatBusy, nw)
+    this.workerCycles = f64Room(this.workerCycles, nw)
+    this.workerItems = f64Room(this.workerItems, nw)
+    const {U, prevU, spin, lambda, floatBusy} = this
+    U.fill(0, 0, nw)
+    prevU.fill(0, 0, nw)
+    spin.fill(0, 0, nw)
+    lambda.fill(0, 0, nw)
+    floatBusy.fill(0, 0, nw)
+    x.fill(0)
+    latencyCap.fill(Number.POSITIVE_INFINITY)
+    meanLatency.fill(0)
+    p99Latency.fill(0)
+    rhoNapi.fill(0)
+    prevX.fill(0)
+    prevPk.fill(0)
+    prevPirq.fill(0)
+    vmEventBusy.fill(0)
+    vmIrqRate.fill(0)
+    for (let i = 0; i < n; i++) order[i] = i
 
-        if (iterations > 3 && change < tolerance) break
-        if (iterations > 3 && change > 0.9 * lastChange) damping = Math.max(0.02, damping * 0.7)
-        lastChange = change
-      }
-
-      iterations = Math.min(iterations, maxIterations)
-
-      // ---------------------------------------------------------- results
-      const limitOf = (i: number): Limit => {
-        const j = limitRow[i]
-        if (j >= 0) return rowName(j)
-        const kinds: LimitKind[] = ['offered-load', 'timer-ring', devices[i].kind === 'block' ? 'queue-depth' : 'round-trip', 'vcpu']
-        const kind = kinds[capKind[i]]
-        return {kind, resource: kind === 'vcpu' ? vms[dVm[i]].id : refs[i]}
-      }
-
-      const deviceResults: DeviceResult[] = []
-      let exitsPerS = 0
-      let interruptsPerS = 0
+    // The step shrinks whenever the iterates stop improving, which turns the oscillations a
+    // kick-mode worker can set up into convergence.
+    const {maxIterations, tolerance} = this
+    let iterations = 0
+    let damping = 0.8
+    let lastChange = Number.POSITIVE_INFINITY
+    for (iterations = 1; iterations <= maxIterations; iterations++) {
+      this.price()
+      this.caps(damping)
+      this.fill()
+      this.observe(damping)
+      this.latency()
+      let change = 0
       for (let i = 0; i < n; i++) {
-        const rate = x[i]
-        const c = costs[i]
-        const d = devices[i]
-        const bytes = d.kind === 'block' ? rate * d.sizeBytes : rate * bitsPerItem[i] / 8
-        const exits = rate * (pk[i] * c.kickExits + pirq[i] * c.irqExits)
-        const interrupts = rate * pirq[i]
-        exitsPerS += exits
-        interruptsPerS += interrupts
-        deviceResults.push({
-          vm: vms[dVm[i]].id,
-          device: d.id,
-          kind: d.kind,
-          pattern: d.pattern,
-          worker: workers[dWorker[i]].id,
-          offered: d.offered,
-          rate,
-          bitsPerS: bytes * 8,
-          bytesPerS: bytes,
-          limit: limitOf(i),
-          exitsPerS: exits,
-          interruptsPerS: interrupts,
-          wakeupsPerS: c.onVcpu ? 0 : rate * pk[i],
-          kicksPerS: rate * pk[i] * (c.kickExits > 0 ? 1 : 0),
-          meanLatencyS: meanLatency[i],
-          p99LatencyS: p99Latency[i],
-        })
+        change = Math.max(change, Math.abs(x[i] - prevX[i]) / Math.max(1, x[i]),
+          Math.abs(pk[i] - prevPk[i]), Math.abs(pirq[i] - prevPirq[i]))
+        prevX[i] = x[i]
+        prevPk[i] = pk[i]
+        prevPirq[i] = pirq[i]
       }
 
-      const workerResults: WorkerResult[] = []
-      for (let k = 0; k < nw; k++) {
-        const w = workers[k]
-        // Fractions of one of the worker's CPUs: the time it runs (busy), plus spinning.
-        const busy = Math.min(1, workerCycles[k] / workerCpuCap[k])
-        const utilisation = noteKind[k] === NOTE_POLL ? Math.max(workerShare[k], busy) : Math.min(1, busy + spin[k])
-        workerResults.push({
-          id: w.id,
-          architecture: w.architecture,
-          notification: w.notification,
-          cpus: w.cpus,
-          floating: w.floating,
-          devices: w.devices,
-          utilisation,
-          busy,
-          idleSpinShare: utilisation > 0 ? Math.max(0, (utilisation - busy) / utilisation) : 0,
-        })
+      for (let w = 0; w < nw; w++) {
+        change = Math.max(change, Math.abs(U[w] - prevU[w]))
+        prevU[w] = U[w]
       }
 
-      // A guest poll-mode driver spins on its vCPUs whatever the load.
-      cpuLoad.fill(0)
-      for (let v = 0; v < nv; v++) {
-        const load = polling[v] ? vmCap[v] : vmLoad[v]
-        for (let q = vmCpuList.start[v]; q < vmCpuList.start[v + 1]; q++) {
-          const c = vmCpuList.item[q]
-          cpuLoad[c] += load * capOfIndex[c] / vmCap[v]
+      if (iterations > 3 && change < tolerance) break
+      if (iterations > 3 && change > 0.9 * lastChange) damping = Math.max(0.02, damping * 0.7)
+      lastChange = change
+    }
+
+    return Math.min(iterations, maxIterations)
+  }
+
+  /** Notifications and interrupts per item, and the cycles per item on the worker and the guest. */
+  private price(): void {
+    const {n, dWorker, dVm, U, sources, rhoNapi, batch, lambda, spinBudget, noteKind, x, timerPeriod, onVcpu, coalesce} = this
+    const {vmEventBusy, vmIrqRate, floatingWorker, floatBusy, per, workerItem, crossCore, kickWorker, irqWorker, guestItem} = this
+    const {kickGuest, irqGuest, pk, pirq, cw, cg} = this
+    const irqBatch = this.cal.irqBatch
+    const timerSlackS = this.cal.timerSlackS
+    const contextSwitchCycles = this.cal.contextSwitchCycles
+    for (let i = 0; i < n; i++) {
+      const w = dWorker[i]
+      const idle = 1 - U[w]
+      let p: number
+      let raw = sources[i] * Math.max(0, 1 - rhoNapi[i]) / irqBatch
+      switch (noteKind[w]) {
+        case NOTE_KICK: {
+          p = idle / batch[i]
+          break
+        }
+
+        case NOTE_SPIN: {
+          p = idle * Math.exp(-lambda[w] * spinBudget[w]) / batch[i]
+          break
+        }
+
+        case NOTE_POLL: {
+          p = 0
+          break
+        }
+
+        default: {
+          // One notification opens a timer period; the flush then completes the batch.
+          const perPeriod = Math.max(1, x[i] * (timerPeriod[w] + timerSlackS))
+          p = 1 / perPeriod
+          raw = Math.min(raw, 1 / perPeriod)
         }
       }
 
-      for (let k = 0; k < nw; k++) {
-        const cycles = noteKind[k] === NOTE_POLL ? workerShare[k] * workerCpuCap[k] : workerCycles[k] + spin[k] * workerCpuCap[k]
-        let total = 0
-        for (let q = workerCpuList.start[k]; q < workerCpuList.start[k + 1]; q++) total += capOfIndex[workerCpuList.item[q]]
-        for (let q = workerCpuList.start[k]; q < workerCpuList.start[k + 1]; q++) {
-          const c = workerCpuList.item[q]
-          cpuLoad[c] += cycles * capOfIndex[c] / total
+      if (onVcpu[i]) p = 1 / batch[i]
+      // One queue per VM (vbus): held off while the guest drains any of the VM's events,
+      // and merged with signals that arrive while an injection is under way.
+      const irq = coalesce[i] > 0
+        ? sources[i] * Math.max(0, 1 - vmEventBusy[dVm[i]]) / irqBatch / (1 + vmIrqRate[dVm[i]] * coalesce[i])
+        : raw
+      // A wake-up that preempts a vCPU costs two context switches (out and back in).
+      const preempt = floatingWorker[w] ? floatBusy[w] * 2 * contextSwitchCycles : 0
+      const worker = per[i] * (workerItem[i] + crossCore[i]) + p * (kickWorker[i] + preempt) + irq * irqWorker[i]
+      const guest = per[i] * (guestItem[i] + crossCore[i]) + p * kickGuest[i] + irq * irqGuest[i]
+      pk[i] = p
+      pirq[i] = irq
+      cw[i] = onVcpu[i] ? 0 : worker
+      cg[i] = onVcpu[i] ? guest + worker : guest
+    }
+  }
+
+  /** Caps that depend on latency (round trips, queue depth) and on the timer. */
+  private caps(damping: number): void {
+    const {n, dWorker, dVm, offered, noteKind, timerRing, timerPeriod, cg, cw, vmOneCpu, workerCpuCap, closedLoop} = this
+    const {meanLatency, queueDepth, latencyCap, capX, capKind} = this
+    const timerSlackS = this.cal.timerSlackS
+    for (let i = 0; i < n; i++) {
+      const w = dWorker[i]
+      let c = offered[i]
+      let kind = 0
+      if (noteKind[w] === NOTE_TIMER) {
+        // The ring fills while the timer runs (or while the guest produces, if slower);
+        // the guest cannot reuse descriptors until the flush has completed them.
+        const ring = timerRing[w]
+        const fillS = Math.max(timerPeriod[w] + timerSlackS, ring * cg[i] / vmOneCpu[dVm[i]])
+        const timerCap = ring / (fillS + ring * cw[i] / workerCpuCap[w])
+        if (timerCap < c) {
+          c = timerCap
+          kind = 1
         }
       }
 
-      const floatingOn = new Uint8Array(nCpu)
-      for (let k = 0; k < nw; k++) {
-        if (floatingWorker[k]) for (let q = workerCpuList.start[k]; q < workerCpuList.start[k + 1]; q++) floatingOn[workerCpuList.item[q]] = 1
+      if (closedLoop[i] && meanLatency[i] > 0) {
+        const bound = queueDepth[i] / meanLatency[i]
+        latencyCap[i] = Number.isFinite(latencyCap[i]) ? latencyCap[i] + damping * (bound - latencyCap[i]) : bound
+        if (latencyCap[i] < c) {
+          c = latencyCap[i]
+          kind = 2
+        }
       }
 
-      let cpusAllocated = 0
-      const cpuResults: CpuResult[] = []
-      for (let c = 0; c < nCpu; c++) {
-        const cpu = host.cpus[c]
-        const role = roleOf(cpu.id)
-        if (role !== 'idle' || floatingOn[c]) cpusAllocated++
-        const onVms: string[] = []
-        for (let r = vmsOnCpu.start[c]; r < vmsOnCpu.start[c + 1]; r++) onVms.push(vms[vmsOnCpu.item[r]].id)
-        const onWorkers: string[] = []
-        for (let r = workersOnCpu.start[c]; r < workersOnCpu.start[c + 1]; r++) onWorkers.push(workers[workersOnCpu.item[r]].id)
-        cpuResults.push({
-          id: cpu.id,
-          node: cpu.node,
-          role,
-          utilisation: Math.min(1, cpuLoad[c] / capOfIndex[c]),
-          vms: onVms,
-          workers: onWorkers,
-        })
+      // A single device's guest work runs on one vCPU at a time (one queue).
+      const vcpu = cg[i] > 0 ? vmOneCpu[dVm[i]] / cg[i] : Number.POSITIVE_INFINITY
+      if (vcpu < c) {
+        c = vcpu
+        kind = 3
       }
 
-      let netBps = 0
-      let blockBytesPerS = 0
-      let iops = 0
-      let sloViolations = 0
-      const vmResults: VmResult[] = []
-      for (let v = 0; v < nv; v++) {
-        const vm = vms[v]
-        const slo = vm.type.slo
-        const violations: string[] = []
-        let vmNet = 0
-        let vmBlockBytes = 0
-        let vmIops = 0
-        let p99 = 0
-        for (let q = byVm.start[v]; q < byVm.start[v + 1]; q++) {
-          const d = deviceResults[byVm.item[q]]
-          if (d.kind === 'net') {
-            vmNet += d.bitsPerS
-          } else {
-            vmBlockBytes += d.bytesPerS
-            vmIops += d.rate
-          }
+      capX[i] = c
+      capKind[i] = kind
+    }
+  }
 
-          p99 = Math.max(p99, d.p99LatencyS)
-          if (Number.isFinite(d.offered) && d.rate < slo.minFraction * d.offered * (1 - 1e-9)) {
-            violations.push(`${d.device}: ${(100 * d.rate / d.offered).toFixed(1)}% of offered load, below ${(100 * slo.minFraction).toFixed(1)}%`)
-          }
+  /**
+   * Water-filling on the level t (bits/s per device), with slopes, usage and the level at
+   * which each constraint fills kept up to date as devices freeze. Devices whose own cap
+   * comes first freeze in order of their cap level, many per pass.
+   */
+  private fill(): void {
+    const {n, nc, nnz, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
+    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding} = this
+    for (let k = 0; k < nnz; k++) {
+      const i = conMember[k]
+      const c = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
+      coef[k] = c
+      coefPerBit[k] = c / bitsPerItem[i]
+    }
 
-          if (slo.maxP99S !== undefined && d.p99LatencyS > slo.maxP99S) {
-            violations.push(`${d.device}: p99 ${(d.p99LatencyS * 1e6).toFixed(1)} us above ${(slo.maxP99S * 1e6).toFixed(1)} us`)
+    let remaining = 0
+    for (let i = 0; i < n; i++) {
+      x[i] = 0
+      limitRow[i] = -1
+      level[i] = capX[i] * bitsPerItem[i]
+      if (capX[i] > 0) {
+        active[i] = 1
+        remaining++
+      } else {
+        active[i] = 0
+      }
+    }
+
+    // The order by cap level barely changes between iterations: insertion sort.
+    for (let a = 1; a < n; a++) {
+      const i = order[a]
+      const t = level[i]
+      let b = a - 1
+      while (b >= 0 && level[order[b]] > t) {
+        order[b + 1] = order[b]
+        b--
+      }
+
+      order[b + 1] = i
+    }
+
+    for (let j = 0; j < nc; j++) {
+      let s = 0
+      let count = 0
+      for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
+        if (active[conMember[k]]) {
+          s += coefPerBit[k]
+          count++
+        }
+      }
+
+      used[j] = 0
+      slope[j] = s
+      activeIn[j] = count
+      hit[j] = count > 0 && s > 0 ? Math.max(0, rowCapacity[j] / s) : Number.POSITIVE_INFINITY
+    }
+
+    this.remaining = remaining
+    let next = 0 // position in `order` of the lowest cap still active
+    while (this.remaining > 0) {
+      while (next < n && !active[order[next]]) next++
+      const capLevel = next < n ? level[order[next]] : Number.POSITIVE_INFINITY
+      let fullLevel = Number.POSITIVE_INFINITY
+      for (let j = 0; j < nc; j++) if (hit[j] < fullLevel) fullLevel = hit[j]
+      const best = Math.min(capLevel, fullLevel)
+      // Nothing bounds the rest (no cost, no cap): they stay at zero rather than infinite.
+      if (!Number.isFinite(best)) break
+
+      const eps = best * 1e-12
+      if (fullLevel <= best + eps) {
+        // Constraints that bind at this level, checked before any freezing moves them.
+        let bound = 0
+        for (let j = 0; j < nc; j++) if (hit[j] <= best + eps) binding[bound++] = j
+        for (let b = 0; b < bound; b++) {
+          const j = binding[b]
+          for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
+            const i = conMember[k]
+            if (active[i]) this.freeze(i, best / bitsPerItem[i], j)
           }
         }
 
-        netBps += vmNet
-        blockBytesPerS += vmBlockBytes
-        iops += vmIops
-        sloViolations += violations.length
-        vmResults.push({
-          id: vm.id,
-          type: vm.type.name,
-          node: vmNode[v],
-          netBps: vmNet,
-          blockBytesPerS: vmBlockBytes,
-          iops: vmIops,
-          p99LatencyS: p99,
-          vcpuUtilisation: polling[v] ? 1 : Math.min(1, vmLoad[v] / vmCap[v]),
-          sloMet: violations.length === 0,
-          violations,
-        })
+        while (next < n) {
+          const i = order[next]
+          if (active[i] && level[i] > best + eps) break
+          if (active[i]) this.freeze(i, capX[i], -1)
+          next++
+        }
+      } else {
+        // Every device whose cap comes before the first constraint fills freezes at its
+        // cap: freezing below a constraint's level only moves that level up.
+        while (next < n) {
+          const i = order[next]
+          if (active[i]) {
+            const t = level[i]
+            if (t > best + eps && t * (1 + 1e-12) >= fullLevel) break
+            this.freeze(i, capX[i], -1)
+          }
+
+          next++
+        }
+      }
+    }
+  }
+
+  /** Device i stops at `rate`, held by row `row` (-1: its own cap); the rows it is in move on. */
+  private freeze(i: number, rate: number, row: number): void {
+    const {active, x, limitRow, degree, byDevice, byDeviceRow, slope, coefPerBit, used, coef, activeIn, hit, rowCapacity} = this
+    active[i] = 0
+    this.remaining--
+    x[i] = rate
+    limitRow[i] = row
+    for (let q = degree[i]; q < degree[i + 1]; q++) {
+      const k = byDevice[q]
+      const j = byDeviceRow[q]
+      const s = slope[j] - coefPerBit[k]
+      const u = used[j] + coef[k] * rate
+      const count = activeIn[j] - 1
+      slope[j] = s
+      used[j] = u
+      activeIn[j] = count
+      hit[j] = count > 0 && s > 0 ? Math.max(0, (rowCapacity[j] - u) / s) : Number.POSITIVE_INFINITY
+    }
+  }
+
+  /** Utilisations seen at the new rates, mixed into the old ones by the damping. */
+  private observe(damping: number): void {
+    const {n, nw, nv, x, dWorker, dVm, dBlock, cw, cg, per, sources, guestItem, sizeBytes, workerCycles, workerItems, vmLoad} = this
+    const {vmIrqRate, blockLoad, blockBytes, eventCycles, U, lambda, spin, noteKind, spinBudget, floatStart, floatVm, floatWeight} = this
+    const {floatBusy, workerCpuCap, groupStart, groupItem, groupCount, vmEventBusy, vmOneCpu, rxStream, rhoNapi} = this
+    const guestIrqCycles = this.cal.guestIrqCycles
+    workerCycles.fill(0, 0, nw)
+    workerItems.fill(0, 0, nw)
+    vmLoad.fill(0)
+    vmIrqRate.fill(0)
+    blockLoad.fill(0)
+    blockBytes.fill(0)
+    eventCycles.fill(0)
+    for (let i = 0; i < n; i++) {
+      const w = dWorker[i]
+      const v = dVm[i]
+      workerCycles[w] += x[i] * cw[i]
+      workerItems[w] += x[i] * per[i]
+      vmLoad[v] += x[i] * cg[i]
+      vmIrqRate[v] += x[i] * sources[i]
+      eventCycles[v] += x[i] * per[i] * guestItem[i]
+      if (dBlock[i] >= 0) {
+        blockLoad[dBlock[i]] += x[i]
+        blockBytes[dBlock[i]] += x[i] * sizeBytes[i]
+      }
+    }
+
+    for (let w = 0; w < nw; w++) {
+      // Time the worker runs, as a fraction of its CPU: a worker that shares its CPU with
+      // others is idle (and re-arms notifications) whenever its own queues are empty.
+      U[w] = U[w] + damping * (Math.min(1, workerCycles[w] / workerCpuCap[w]) - U[w])
+      lambda[w] = lambda[w] + damping * (workerItems[w] - lambda[w])
+      spin[w] = noteKind[w] === NOTE_SPIN ? (1 - U[w]) * (1 - Math.exp(-lambda[w] * spinBudget[w])) : 0
+      let load = 0
+      for (let q = floatStart[w]; q < floatStart[w + 1]; q++) load += vmLoad[floatVm[q]] * floatWeight[q]
+      floatBusy[w] = floatBusy[w] + damping * (Math.min(1, load) - floatBusy[w])
+    }
+
+    // Spinning only fills idle time: workers pinned to one CPU spin at most in its idle share.
+    for (let g = 0; g < groupCount; g++) {
+      let busy = 0
+      let spinning = 0
+      for (let q = groupStart[g]; q < groupStart[g + 1]; q++) {
+        busy += U[groupItem[q]]
+        spinning += spin[groupItem[q]]
       }
 
-      const deliveredBps = netBps + 8 * blockBytesPerS
-      const cpusHost = nCpu
-      return {
-        host: host.model,
-        calibration: cal.name,
-        devices: deviceResults,
-        workers: workerResults,
-        cpus: cpuResults,
-        vms: vmResults,
-        totals: {
-          netBps,
-          blockBytesPerS,
-          iops,
-          deliveredBps,
-          cpusHost,
-          cpusAllocated,
-          bpsPerCpuHost: deliveredBps / cpusHost,
-          // Idle CPUs that floating workers may run on are not free either.
-          bpsPerCpuAllocated: cpusAllocated > 0 ? deliveredBps / cpusAllocated : 0,
-          exitsPerS,
-          interruptsPerS,
-          sloViolations,
-        },
-        iterations,
+      const idle = Math.max(0, 1 - busy)
+      if (spinning > idle) for (let q = groupStart[g]; q < groupStart[g + 1]; q++) spin[groupItem[q]] *= idle / spinning
+    }
+
+    for (let v = 0; v < nv; v++) vmEventBusy[v] = vmEventBusy[v] + damping * (Math.min(1, eventCycles[v] / vmOneCpu[v]) - vmEventBusy[v])
+    for (let i = 0; i < n; i++) {
+      // NAPI keeps a device's interrupts off while the guest polls it: for received
+      // packets, the time the guest spends processing them; for completions of
+      // transmitted packets and block requests, the time their handler runs.
+      const busy = rxStream[i] ? x[i] * guestItem[i] / vmOneCpu[dVm[i]] : x[i] * per[i] * guestIrqCycles / vmOneCpu[dVm[i]]
+      rhoNapi[i] = rhoNapi[i] + damping * (Math.min(1, busy) - rhoNapi[i])
+    }
+  }
+
+  /** Mean and p99 latency of every device at the current rates. */
+  private latency(): void {
+    const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
+    const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
+    const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency} = this
+    const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS} = this.cal
+    for (let i = 0; i < n; i++) {
+      const w = dWorker[i]
+      const kind = noteKind[w]
+      const capW = workerCpuCap[w]
+      const meanService = workerItems[w] > 0 ? workerCycles[w] / workerItems[w] / capW : cw[i] / per[i] / capW
+      const u = Math.min(U[w], 0.999_999)
+      const wait = Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
+      const waitP99 = u > 0.01 ? Math.min(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
+      const service = cw[i] / capW
+      const guest = cg[i] / vmOneCpu[dVm[i]]
+      // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
+      let notify = 0
+      let notifyP99 = 0
+      if (kind === NOTE_POLL) {
+        const pass = workerDevices[w] * pollPassCycles / capW
+        notify = pass / 2
+        notifyP99 = pass
+      } else if (kind === NOTE_TIMER) {
+        notify = timerPeriod[w] / 2 + timerSlackS
+        notifyP99 = timerPeriod[w] * 0.99 + timerSlackS
+      } else if (!onVcpu[i]) {
+        // Work done on the vCPU itself needs no wake-up.
+        const wakeProb = Math.min(1, pk[i] * batch[i])
+        // A pinned worker's core sleeps when the worker does (it has nothing else to run)
+        // and must leave its C-state; a floating one wakes next to the vCPU that kicked it.
+        const wake = wakeupLatencyS + (floatingWorker[w] ? floatBusy[w] * schedDelayS : idleCore[w] * idleExitLatencyS)
+        notify = wakeProb * wake
+        notifyP99 = wakeProb > 0.01 ? wake : 0
       }
-    },
+
+      const irq = pirq[i] > 0 ? irqLatency[i] : 0
+      let deviceTime = 0
+      const b = dBlock[i]
+      if (b >= 0) {
+        const rho = Math.min(0.99, Math.max(blockLoad[b] / blockMaxIops[b], blockBytes[b] / blockMaxBytes[b]))
+        deviceTime = blockServiceS[b] / (1 - rho)
+      }
+
+      const fixed = guest + irq + deviceTime + fixedRtt[i]
+      meanLatency[i] = fixed + notify + wait + service
+      p99Latency[i] = fixed + notifyP99 + waitP99 + service
+    }
+  }
+
+  // ------------------------------------------------------------ results
+
+  private results(layout: Layout, iterations: number): Evaluation {
+    const {n, nv, nw, nCpu, host, vms, devices, costs, x, pk, pirq, dVm, dWorker, bitsPerItem, limitRow, capKind, refs} = this
+    const {meanLatency, p99Latency, workerCycles, workerCpuCap, noteKind, workerShare, spin, cpuLoad, polling, vmCap, vmLoad} = this
+    const {vmCpuStart, vmCpuItem, capOfIndex, workerCpuStart, workerCpuItem, floatingWorker, vmsOnCpuStart, vmsOnCpuItem} = this
+    const {workersOnCpuStart, workersOnCpuItem, byVmStart, vmNode} = this
+    const workers = layout.workers
+    const names: (Limit | undefined)[] = []
+    const limitOf = (i: number): Limit => {
+      const j = limitRow[i]
+      if (j >= 0) {
+        const name = names[j] ??= this.rowName(j, layout)
+        return {kind: name.kind, resource: name.resource}
+      }
+
+      const kind = (devices[i].kind === 'block' ? BLOCK_CAP_KINDS : NET_CAP_KINDS)[capKind[i]]
+      return {kind, resource: kind === 'vcpu' ? vms[dVm[i]].id : refs[i]}
+    }
+
+    const deviceResults: DeviceResult[] = []
+    let exitsPerS = 0
+    let interruptsPerS = 0
+    for (let i = 0; i < n; i++) {
+      const rate = x[i]
+      const c = costs[i]
+      const d = devices[i]
+      const bytes = d.kind === 'block' ? rate * d.sizeBytes : rate * bitsPerItem[i] / 8
+      const exits = rate * (pk[i] * c.kickExits + pirq[i] * c.irqExits)
+      const interrupts = rate * pirq[i]
+      exitsPerS += exits
+      interruptsPerS += interrupts
+      deviceResults.push({
+        vm: vms[dVm[i]].id,
+        device: d.id,
+        kind: d.kind,
+        pattern: d.pattern,
+        worker: workers[dWorker[i]].id,
+        offered: d.offered,
+        rate,
+        bitsPerS: bytes * 8,
+        bytesPerS: bytes,
+        limit: limitOf(i),
+        exitsPerS: exits,
+        interruptsPerS: interrupts,
+        wakeupsPerS: c.onVcpu ? 0 : rate * pk[i],
+        kicksPerS: rate * pk[i] * (c.kickExits > 0 ? 1 : 0),
+        meanLatencyS: meanLatency[i],
+        p99LatencyS: p99Latency[i],
+      })
+    }
+
+    const workerResults: WorkerResult[] = []
+    for (let k = 0; k < nw; k++) {
+      const w = workers[k]
+      // Fractions of one of the worker's CPUs: the time it runs (busy), plus spinning.
+      const busy = Math.min(1, workerCycles[k] / workerCpuCap[k])
+      const utilisation = noteKind[k] === NOTE_POLL ? Math.max(workerShare[k], busy) : Math.min(1, busy + spin[k])
+      workerResults.push({
+        id: w.id,
+        architecture: w.architecture,
+        notification: w.notification,
+        cpus: w.cpus,
+        floating: w.floating,
+        devices: w.devices,
+        utilisation,
+        busy,
+        idleSpinShare: utilisation > 0 ? Math.max(0, (utilisation - busy) / utilisation) : 0,
+      })
+    }
+
+    // A guest poll-mode driver spins on its vCPUs whatever the load.
+    cpuLoad.fill(0)
+    for (let v = 0; v < nv; v++) {
+      const load = polling[v] ? vmCap[v] : vmLoad[v]
+      for (let q = vmCpuStart[v]; q < vmCpuStart[v + 1]; q++) {
+        const c = vmCpuItem[q]
+        cpuLoad[c] += load * capOfIndex[c] / vmCap[v]
+      }
+    }
+
+    for (let k = 0; k < nw; k++) {
+      const cycles = noteKind[k] === NOTE_POLL ? workerShare[k] * workerCpuCap[k] : workerCycles[k] + spin[k] * workerCpuCap[k]
+      let total = 0
+      for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) total += capOfIndex[workerCpuItem[q]]
+      for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) {
+        const c = workerCpuItem[q]
+        cpuLoad[c] += cycles * capOfIndex[c] / total
+      }
+    }
+
+    const floatingOn = new Uint8Array(nCpu)
+    for (let k = 0; k < nw; k++) {
+      if (floatingWorker[k]) for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) floatingOn[workerCpuItem[q]] = 1
+    }
+
+    let cpusAllocated = 0
+    const cpuResults: CpuResult[] = []
+    for (let c = 0; c < nCpu; c++) {
+      const cpu = host.cpus[c]
+      const role = layout.roles[cpu.id] ?? 'idle'
+      if (role !== 'idle' || floatingOn[c]) cpusAllocated++
+      const onVms: string[] = []
+      for (let r = vmsOnCpuStart[c]; r < vmsOnCpuStart[c + 1]; r++) onVms.push(vms[vmsOnCpuItem[r]].id)
+      const onWorkers: string[] = []
+      for (let r = workersOnCpuStart[c]; r < workersOnCpuStart[c + 1]; r++) onWorkers.push(workers[workersOnCpuItem[r]].id)
+      cpuResults.push({
+        id: cpu.id,
+        node: cpu.node,
+        role,
+        utilisation: Math.min(1, cpuLoad[c] / capOfIndex[c]),
+        vms: onVms,
+        workers: onWorkers,
+      })
+    }
+
+    let netBps = 0
+    let blockBytesPerS = 0
+    let iops = 0
+    let sloViolations = 0
+    const vmResults: VmResult[] = []
+    for (let v = 0; v < nv; v++) {
+      const vm = vms[v]
+      const slo = vm.type.slo
+      const violations: string[] = []
+      let vmNet = 0
+      let vmBlockBytes = 0
+      let vmIops = 0
+      let p99 = 0
+      for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
+        const d = deviceResults[i]
+        if (d.kind === 'net') {
+          vmNet += d.bitsPerS
+        } else {
+          vmBlockBytes += d.bytesPerS
+          vmIops += d.rate
+        }
+
+        p99 = Math.max(p99, d.p99LatencyS)
+        if (Number.isFinite(d.offered) && d.rate < slo.minFraction * d.offered * (1 - 1e-9)) {
+          violations.push(`${d.device}: ${(100 * d.rate / d.offered).toFixed(1)}% of offered load, below ${(100 * slo.minFraction).toFixed(1)}%`)
+        }
+
+        if (slo.maxP99S !== undefined && d.p99LatencyS > slo.maxP99S) {
+          violations.push(`${d.device}: p99 ${(d.p99LatencyS * 1e6).toFixed(1)} us above ${(slo.maxP99S * 1e6).toFixed(1)} us`)
+        }
+      }
+
+      netBps += vmNet
+      blockBytesPerS += vmBlockBytes
+      iops += vmIops
+      sloViolations += violations.length
+      vmResults.push({
+        id: vm.id,
+        type: vm.type.name,
+        node: vmNode[v],
+        netBps: vmNet,
+        blockBytesPerS: vmBlockBytes,
+        iops: vmIops,
+        p99LatencyS: p99,
+        vcpuUtilisation: polling[v] ? 1 : Math.min(1, vmLoad[v] / vmCap[v]),
+        sloMet: violations.length === 0,
+        violations,
+      })
+    }
+
+    const deliveredBps = netBps + 8 * blockBytesPerS
+    const cpusHost = nCpu
+    return {
+      host: host.model,
+      calibration: this.cal.name,
+      devices: deviceResults,
+      workers: workerResults,
+      cpus: cpuResults,
+      vms: vmResults,
+      totals: {
+        netBps,
+        blockBytesPerS,
+        iops,
+        deliveredBps,
+        cpusHost,
+        cpusAllocated,
+        bpsPerCpuHost: deliveredBps / cpusHost,
+        // Idle CPUs that floating workers may run on are not free either.
+        bpsPerCpuAllocated: cpusAllocated > 0 ? deliveredBps / cpusAllocated : 0,
+        exitsPerS,
+        interruptsPerS,
+        sloViolations,
+      },
+      iterations,
+    }
   }
 }
