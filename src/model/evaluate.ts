@@ -116,6 +116,25 @@ function u8Room(a: Uint8Array<ArrayBuffer>, size: number): Uint8Array<ArrayBuffe
   return a.length >= size ? a : new Uint8Array(Math.max(size, 2 * a.length))
 }
 
+/** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
+function sortPrefix(a: Int32Array, count: number): void {
+  if (count > 64) {
+    a.subarray(0, count).sort()
+    return
+  }
+
+  for (let p = 1; p < count; p++) {
+    const value = a[p]
+    let q = p - 1
+    while (q >= 0 && a[q] > value) {
+      a[q + 1] = a[q]
+      q--
+    }
+
+    a[q + 1] = value
+  }
+}
+
 /**
  * Compressed lists: the items of list `l` are `item[start[l]..start[l+1])`. `invert` turns
  * owner -> targets lists into target -> owners lists (a counting sort, so each target's
@@ -221,6 +240,8 @@ class HostEvaluator implements Evaluator {
   private readonly fixedCoef: Float64Array
   /** Priced paths by device: VMs of one type share their Device objects, so most devices price the same few paths. */
   private readonly pathMemo = new Map<Device, PricedPath[]>()
+  /** The path each device had in the layout before: most layouts a search tries keep most of them. */
+  private readonly lastPath: (PricedPath | undefined)[] = []
 
   // ------------------------------------------------------------ per layout: devices
   private readonly x: Float64Array
@@ -350,9 +371,14 @@ class HostEvaluator implements Evaluator {
   private used = new Float64Array(0)
   private slope = new Float64Array(0)
   private hit = new Float64Array(0)
+  /** Rows whose `hit` is out of date since devices in them froze. */
+  private dirty = new Uint8Array(0)
+  /** Memberships from here on belong to the NIC and block rows, whose coefficients never change. */
+  private fixedFrom = 0
   private activeIn = new Int32Array(0)
   private binding = new Int32Array(0)
-  private remaining = 0
+  /** Devices frozen in one pass of `fill`. */
+  private readonly frozen: Int32Array
 
   constructor(
     private readonly host: Host,
@@ -456,21 +482,38 @@ class HostEvaluator implements Evaluator {
       start.push(member.length)
     }
 
+    // Each resource gives two rows over the same devices (line and packet rate, IOPS and
+    // bandwidth). When one row's cost per unit of its capacity is at most the other's for
+    // every device, it never fills first and is left out: it could only bind together with
+    // the other, which then comes first and takes the devices. On the usual NICs the packet
+    // rate is such a row for frames above 64 B, and on a disk whichever limit the sizes do
+    // not reach.
+    const addPair = (
+      first: [number, number, (i: number) => number], second: [number, number, (i: number) => number], resource: string, list: number[],
+    ) => {
+      const a = list.map(i => first[2](i) / first[1])
+      const b = list.map(i => second[2](i) / second[1])
+      const secondNeverFirst = b.every((x, q) => x <= a[q])
+      // Dropping the first row needs a clear margin: in a tie it would have taken the devices.
+      const firstNeverFirst = !secondNeverFirst && a.every((x, q) => x < b[q] * (1 - 1e-9))
+      if (!firstNeverFirst) addFixed(first[0], resource, first[1], list, first[2])
+      if (!secondNeverFirst) addFixed(second[0], resource, second[1], list, second[2])
+    }
+
     host.nics.forEach((nic, k) => {
       for (const dir of ['tx', 'rx'] as const) {
         const list: number[] = []
         for (let i = 0; i < n; i++) if (dNic[i] === k && (devices[i].pattern === 'rr' || devices[i].direction === dir)) list.push(i)
         if (list.length === 0) continue
-        addFixed(ROW_NIC_LINE, nic.id, nic.lineRateBps, list, i => wireBitsPerItem(devices[i].sizeBytes))
-        addFixed(ROW_NIC_PACKETS, nic.id, nic.maxPps, list, i => framesPerItem(devices[i].sizeBytes))
+        addPair([ROW_NIC_LINE, nic.lineRateBps, i => wireBitsPerItem(devices[i].sizeBytes)],
+          [ROW_NIC_PACKETS, nic.maxPps, i => framesPerItem(devices[i].sizeBytes)], nic.id, list)
       }
     })
     host.blockDevices.forEach((b, k) => {
       const list: number[] = []
       for (let i = 0; i < n; i++) if (this.dBlock[i] === k) list.push(i)
       if (list.length === 0) return
-      addFixed(ROW_BLOCK_IOPS, b.id, b.maxIops, list, () => 1)
-      addFixed(ROW_BLOCK_BYTES, b.id, b.maxBandwidthBytes, list, i => devices[i].sizeBytes)
+      addPair([ROW_BLOCK_IOPS, b.maxIops, () => 1], [ROW_BLOCK_BYTES, b.maxBandwidthBytes, i => devices[i].sizeBytes], b.id, list)
     })
     this.fixedCount = kind.length
     this.fixedKind = Int32Array.from(kind)
@@ -510,6 +553,7 @@ class HostEvaluator implements Evaluator {
     this.onVcpu = new Uint8Array(n)
     this.crossCore = new Float64Array(n)
     this.byWorkerItem = new Int32Array(n)
+    this.frozen = new Int32Array(n)
     this.deviceStamp = new Int32Array(n)
     this.gCoef = new Float64Array(n)
     this.wCoef = new Float64Array(n)
@@ -791,7 +835,7 @@ class HostEvaluator implements Evaluator {
           }
         }
 
-        if (touched > 1) sortScratch.subarray(0, touched).sort()
+        sortPrefix(sortScratch, touched)
         if (at + touched > floatVm.length) {
           const longer = new Int32Array(2 * (at + touched))
           longer.set(floatVm)
@@ -824,7 +868,7 @@ class HostEvaluator implements Evaluator {
   /** Each device's path through its worker's architecture, and the cache cost of a worker on another core. */
   private priceWorkers(layout: Layout): void {
     const {n, nv, dWorker, dVm, dIoNode, workerNode, vmNode, devices, costs, workerArch, floatingWorker, cal} = this
-    const {workerItem, guestItem, kickGuest, kickWorker, irqWorker, irqGuest, coalesce, irqLatency, onVcpu} = this
+    const {workerItem, guestItem, kickGuest, kickWorker, irqWorker, irqGuest, coalesce, irqLatency, onVcpu, lastPath} = this
     const workers = layout.workers
     const interrupt = layout.interrupt
     for (let i = 0; i < n; i++) {
@@ -832,7 +876,10 @@ class HostEvaluator implements Evaluator {
       const wn = workerNode[k]
       const ioNode = dIoNode[i]
       const numaFactor = 1 + (cal.numaRemoteFactor - 1) * (this.remote(wn, vmNode[dVm[i]]) + (ioNode < 0 ? 0 : this.remote(wn, ioNode))) / 2
-      const c = this.pathCosts(devices[i], workerArch[k], interrupt, numaFactor, workers[k].floating)
+      const floating = workers[k].floating
+      const last = lastPath[i]
+      const c = last !== undefined && last.arch === workerArch[k] && last.interrupt === interrupt && last.numaFactor === numaFactor
+        && last.floating === floating ? last.costs : this.pathCosts(i, workerArch[k], interrupt, numaFactor, floating)
       costs[i] = c
       workerItem[i] = c.workerItem
       guestItem[i] = c.guestItem
@@ -860,16 +907,19 @@ class HostEvaluator implements Evaluator {
     }
   }
 
-  private pathCosts(device: Device, arch: ArchitectureModel, interrupt: InterruptMode, numaFactor: number, floating: boolean): PathCosts {
+  /** Device i's path, priced once per architecture, interrupt mode, NUMA factor and floating; remembered as its last. */
+  private pathCosts(i: number, arch: ArchitectureModel, interrupt: InterruptMode, numaFactor: number, floating: boolean): PathCosts {
+    const device = this.devices[i]
     let known = this.pathMemo.get(device)
     if (!known) this.pathMemo.set(device, known = [])
-    for (const p of known) {
-      if (p.arch === arch && p.interrupt === interrupt && p.numaFactor === numaFactor && p.floating === floating) return p.costs
+    let path = known.find(p => p.arch === arch && p.interrupt === interrupt && p.numaFactor === numaFactor && p.floating === floating)
+    if (!path) {
+      path = {arch, interrupt, numaFactor, floating, costs: arch.costs({device, calibration: this.cal, host: this.host, interrupt, numaFactor, floating})}
+      known.push(path)
     }
 
-    const costs = arch.costs({device, calibration: this.cal, host: this.host, interrupt, numaFactor, floating})
-    known.push({arch, interrupt, numaFactor, floating, costs})
-    return costs
+    this.lastPath[i] = path
+    return path.costs
   }
 
   // ------------------------------------------------------------ constraints
@@ -1106,7 +1156,7 @@ class HostEvaluator implements Evaluator {
         }
       }
 
-      if (touched > 1) sortScratch.subarray(0, touched).sort()
+      sortPrefix(sortScratch, touched)
       this.roomForRows(rows + 1, members + touched)
       const {conMember, conGuest, conWorker, conFixed} = this
       for (let t = 0; t < touched; t++) {
@@ -1152,6 +1202,7 @@ class HostEvaluator implements Evaluator {
     }
 
     this.dynamicRows = rows
+    this.fixedFrom = members
     const {fixedCount, fixedKind, fixedCapacity, fixedStart, fixedMember, fixedCoef} = this
     this.roomForRows(rows + fixedCount, members + fixedMember.length)
     const {conMember, conGuest, conWorker, conFixed, rowKind, rowCapacity, rowStart} = this
@@ -1217,6 +1268,7 @@ class HostEvaluator implements Evaluator {
     this.used = f64Room(this.used, nc)
     this.slope = f64Room(this.slope, nc)
     this.hit = f64Room(this.hit, nc)
+    this.dirty = u8Room(this.dirty, nc)
     this.activeIn = i32Room(this.activeIn, nc)
     this.binding = i32Room(this.binding, nc)
     this.coef = f64Room(this.coef, nnz)
@@ -1228,6 +1280,13 @@ class HostEvaluator implements Evaluator {
     this.floatBusy = f64Room(this.floatBusy, nw)
     this.workerCycles = f64Room(this.workerCycles, nw)
     this.workerItems = f64Room(this.workerItems, nw)
+    // NIC and block rows cost the same per item whatever the rates.
+    const {coef, coefPerBit, conMember, conFixed, bitsPerItem, fixedFrom} = this
+    for (let k = fixedFrom; k < nnz; k++) {
+      coef[k] = conFixed[k]
+      coefPerBit[k] = conFixed[k] / bitsPerItem[conMember[k]]
+    }
+
     const {U, prevU, spin, lambda, floatBusy} = this
     U.fill(0, 0, nw)
     prevU.fill(0, 0, nw)
@@ -1257,7 +1316,7 @@ class HostEvaluator implements Evaluator {
       this.caps(damping)
       this.fill()
       this.observe(damping)
-      this.latency()
+      this.latency(false)
       let change = 0
       for (let i = 0; i < n; i++) {
         change = Math.max(change, Math.abs(x[i] - prevX[i]) / Math.max(1, x[i]),
@@ -1277,6 +1336,7 @@ class HostEvaluator implements Evaluator {
       lastChange = change
     }
 
+    this.latency(true)
     return Math.min(iterations, maxIterations)
   }
 
@@ -1379,18 +1439,14 @@ class HostEvaluator implements Evaluator {
   /**
    * Water-filling on the level t (bits/s per device), with slopes, usage and the level at
    * which each constraint fills kept up to date as devices freeze. Devices whose own cap
-   * comes first freeze in order of their cap level, many per pass.
+   * comes first freeze in order of their cap level, many per pass. A pass decides which
+   * devices freeze from the rows' state at its start, so the rows take the frozen devices
+   * in one sweep at its end.
    */
   private fill(): void {
-    const {n, nc, nnz, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
-    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding} = this
-    for (let k = 0; k < nnz; k++) {
-      const i = conMember[k]
-      const c = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
-      coef[k] = c
-      coefPerBit[k] = c / bitsPerItem[i]
-    }
-
+    const {n, nc, dynamicRows, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
+    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, frozen} = this
+    const {degree, byDevice, byDeviceRow} = this
     let remaining = 0
     for (let i = 0; i < n; i++) {
       x[i] = 0
@@ -1417,11 +1473,20 @@ class HostEvaluator implements Evaluator {
       order[b + 1] = i
     }
 
+    // Coefficients of the pool and quota rows follow the cycles per item; NIC and block rows keep theirs.
     for (let j = 0; j < nc; j++) {
       let s = 0
       let count = 0
+      const dynamic = j < dynamicRows
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
-        if (active[conMember[k]]) {
+        const i = conMember[k]
+        if (dynamic) {
+          const c = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
+          coef[k] = c
+          coefPerBit[k] = c / bitsPerItem[i]
+        }
+
+        if (active[i]) {
           s += coefPerBit[k]
           count++
         }
@@ -1430,20 +1495,32 @@ class HostEvaluator implements Evaluator {
       used[j] = 0
       slope[j] = s
       activeIn[j] = count
-      hit[j] = count > 0 && s > 0 ? Math.max(0, rowCapacity[j] / s) : Number.POSITIVE_INFINITY
+      dirty[j] = 1
     }
 
-    this.remaining = remaining
     let next = 0 // position in `order` of the lowest cap still active
-    while (this.remaining > 0) {
+    while (remaining > 0) {
       while (next < n && !active[order[next]]) next++
       const capLevel = next < n ? level[order[next]] : Number.POSITIVE_INFINITY
       let fullLevel = Number.POSITIVE_INFINITY
-      for (let j = 0; j < nc; j++) if (hit[j] < fullLevel) fullLevel = hit[j]
+      for (let j = 0; j < nc; j++) {
+        if (dirty[j]) {
+          // The level at which the row fills, at its current usage and slope.
+          const count = activeIn[j]
+          const s = slope[j]
+          hit[j] = count > 0 && s > 0 ? Math.max(0, (rowCapacity[j] - used[j]) / s) : Number.POSITIVE_INFINITY
+          dirty[j] = 0
+        }
+
+        if (hit[j] < fullLevel) fullLevel = hit[j]
+      }
+
       const best = Math.min(capLevel, fullLevel)
       // Nothing bounds the rest (no cost, no cap): they stay at zero rather than infinite.
       if (!Number.isFinite(best)) break
 
+      // Devices that freeze in this pass, in order: rate in x, binding row (or -1) in limitRow.
+      let count = 0
       const eps = best * 1e-12
       if (fullLevel <= best + eps) {
         // Constraints that bind at this level, checked before any freezing moves them.
@@ -1453,14 +1530,24 @@ class HostEvaluator implements Evaluator {
           const j = binding[b]
           for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
             const i = conMember[k]
-            if (active[i]) this.freeze(i, best / bitsPerItem[i], j)
+            if (active[i]) {
+              active[i] = 0
+              x[i] = best / bitsPerItem[i]
+              limitRow[i] = j
+              frozen[count++] = i
+            }
           }
         }
 
         while (next < n) {
           const i = order[next]
           if (active[i] && level[i] > best + eps) break
-          if (active[i]) this.freeze(i, capX[i], -1)
+          if (active[i]) {
+            active[i] = 0
+            x[i] = capX[i]
+            frozen[count++] = i
+          }
+
           next++
         }
       } else {
@@ -1471,32 +1558,29 @@ class HostEvaluator implements Evaluator {
           if (active[i]) {
             const t = level[i]
             if (t > best + eps && t * (1 + 1e-12) >= fullLevel) break
-            this.freeze(i, capX[i], -1)
+            active[i] = 0
+            x[i] = capX[i]
+            frozen[count++] = i
           }
 
           next++
         }
       }
-    }
-  }
 
-  /** Device i stops at `rate`, held by row `row` (-1: its own cap); the rows it is in move on. */
-  private freeze(i: number, rate: number, row: number): void {
-    const {active, x, limitRow, degree, byDevice, byDeviceRow, slope, coefPerBit, used, coef, activeIn, hit, rowCapacity} = this
-    active[i] = 0
-    this.remaining--
-    x[i] = rate
-    limitRow[i] = row
-    for (let q = degree[i]; q < degree[i + 1]; q++) {
-      const k = byDevice[q]
-      const j = byDeviceRow[q]
-      const s = slope[j] - coefPerBit[k]
-      const u = used[j] + coef[k] * rate
-      const count = activeIn[j] - 1
-      slope[j] = s
-      used[j] = u
-      activeIn[j] = count
-      hit[j] = count > 0 && s > 0 ? Math.max(0, (rowCapacity[j] - u) / s) : Number.POSITIVE_INFINITY
+      // The rows the frozen devices are in: less slope, more usage, a new level to fill at.
+      remaining -= count
+      for (let f = 0; f < count; f++) {
+        const i = frozen[f]
+        const rate = x[i]
+        for (let q = degree[i]; q < degree[i + 1]; q++) {
+          const k = byDevice[q]
+          const j = byDeviceRow[q]
+          slope[j] -= coefPerBit[k]
+          used[j] += coef[k] * rate
+          activeIn[j]--
+          dirty[j] = 1
+        }
+      }
     }
   }
 
@@ -1561,20 +1645,23 @@ class HostEvaluator implements Evaluator {
     }
   }
 
-  /** Mean and p99 latency of every device at the current rates. */
-  private latency(): void {
+  /**
+   * Mean and p99 latency at the current rates: while iterating, only the mean of the devices
+   * whose rate it bounds (round trips, block queues); at the end, everything.
+   */
+  private latency(final: boolean): void {
     const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
     const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
-    const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency} = this
+    const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency, closedLoop} = this
     const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS} = this.cal
     for (let i = 0; i < n; i++) {
+      if (!final && !closedLoop[i]) continue
       const w = dWorker[i]
       const kind = noteKind[w]
       const capW = workerCpuCap[w]
       const meanService = workerItems[w] > 0 ? workerCycles[w] / workerItems[w] / capW : cw[i] / per[i] / capW
       const u = Math.min(U[w], 0.999_999)
       const wait = Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
-      const waitP99 = u > 0.01 ? Math.min(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
       const service = cw[i] / capW
       const guest = cg[i] / vmOneCpu[dVm[i]]
       // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
@@ -1607,7 +1694,10 @@ class HostEvaluator implements Evaluator {
 
       const fixed = guest + irq + deviceTime + fixedRtt[i]
       meanLatency[i] = fixed + notify + wait + service
-      p99Latency[i] = fixed + notifyP99 + waitP99 + service
+      if (final) {
+        const waitP99 = u > 0.01 ? Math.min(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
+        p99Latency[i] = fixed + notifyP99 + waitP99 + service
+      }
     }
   }
 
