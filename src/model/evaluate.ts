@@ -274,8 +274,9 @@ class HostEvaluator implements Evaluator {
   private readonly coalesce: Float64Array
   private readonly irqLatency: Float64Array
   private readonly onVcpu: Uint8Array
+  private readonly kickExits: Float64Array
+  private readonly irqExits: Float64Array
   private readonly crossCore: Float64Array
-  private readonly costs: PathCosts[] = []
   private readonly byWorkerItem: Int32Array
   private readonly deviceStamp: Int32Array
   private readonly gCoef: Float64Array
@@ -346,9 +347,11 @@ class HostEvaluator implements Evaluator {
   private workerCycles = new Float64Array(0)
   private workerItems = new Float64Array(0)
   // ------------------------------------------------------------ per layout: constraint rows
-  private readonly poolHead = new Map<number, number>()
   private poolOf = new Int32Array(0)
-  private poolNext = new Int32Array(0)
+  private poolHash = new Int32Array(0)
+  /** Hash table of pools by the hash of their CPU set: pool index and stamp of each slot. */
+  private slotPool = new Int32Array(64)
+  private slotStamp = new Int32Array(64)
   private nc = 0
   private nnz = 0
   /** Rows before this one are pools and quotas; from it on, the NIC and block rows. */
@@ -551,6 +554,8 @@ class HostEvaluator implements Evaluator {
     this.coalesce = new Float64Array(n)
     this.irqLatency = new Float64Array(n)
     this.onVcpu = new Uint8Array(n)
+    this.kickExits = new Float64Array(n)
+    this.irqExits = new Float64Array(n)
     this.crossCore = new Float64Array(n)
     this.byWorkerItem = new Int32Array(n)
     this.frozen = new Int32Array(n)
@@ -600,6 +605,7 @@ class HostEvaluator implements Evaluator {
     this.deviceStamp.fill(0)
     this.vmSeen.fill(0)
     this.workerSeen.fill(0)
+    this.slotStamp.fill(0)
   }
 
   private remoteOf(a: number, b: number): number {
@@ -867,20 +873,21 @@ class HostEvaluator implements Evaluator {
 
   /** Each device's path through its worker's architecture, and the cache cost of a worker on another core. */
   private priceWorkers(layout: Layout): void {
-    const {n, nv, dWorker, dVm, dIoNode, workerNode, vmNode, devices, costs, workerArch, floatingWorker, cal} = this
+    const {n, nv, dWorker, dVm, dIoNode, workerNode, vmNode, workerArch, floatingWorker, cal} = this
     const {workerItem, guestItem, kickGuest, kickWorker, irqWorker, irqGuest, coalesce, irqLatency, onVcpu, lastPath} = this
-    const workers = layout.workers
+    const {kickExits, irqExits} = this
     const interrupt = layout.interrupt
     for (let i = 0; i < n; i++) {
       const k = dWorker[i]
       const wn = workerNode[k]
       const ioNode = dIoNode[i]
       const numaFactor = 1 + (cal.numaRemoteFactor - 1) * (this.remote(wn, vmNode[dVm[i]]) + (ioNode < 0 ? 0 : this.remote(wn, ioNode))) / 2
-      const floating = workers[k].floating
+      const floating = floatingWorker[k] === 1
       const last = lastPath[i]
-      const c = last !== undefined && last.arch === workerArch[k] && last.interrupt === interrupt && last.numaFactor === numaFactor
-        && last.floating === floating ? last.costs : this.pathCosts(i, workerArch[k], interrupt, numaFactor, floating)
-      costs[i] = c
+      // The same path as in the layout before: the arrays below already hold its costs.
+      if (last !== undefined && last.arch === workerArch[k] && last.interrupt === interrupt && last.numaFactor === numaFactor
+        && last.floating === floating) continue
+      const c = this.pathCosts(i, workerArch[k], interrupt, numaFactor, floating)
       workerItem[i] = c.workerItem
       guestItem[i] = c.guestItem
       kickGuest[i] = c.kickGuest
@@ -889,6 +896,8 @@ class HostEvaluator implements Evaluator {
       irqGuest[i] = c.irqGuest
       coalesce[i] = c.coalesceWindowS
       irqLatency[i] = c.irqLatencyS
+      kickExits[i] = c.kickExits
+      irqExits[i] = c.irqExits
       onVcpu[i] = c.onVcpu ? 1 : 0
     }
 
@@ -966,11 +975,21 @@ class HostEvaluator implements Evaluator {
    */
   private buildPools(): number {
     const consumers = this.nv + this.nw
-    const poolHead = this.poolHead
     const cpuStamp = this.cpuStamp
     const poolOf = this.poolOf = i32Room(this.poolOf, consumers)
-    const poolNext = this.poolNext = i32Room(this.poolNext, consumers)
-    poolHead.clear()
+    const poolHash = this.poolHash = i32Room(this.poolHash, consumers)
+    // Open addressing: a power of two at least twice the consumers; a slot is taken when
+    // its stamp is this call's.
+    let size = this.slotPool.length
+    if (size < 2 * consumers) {
+      while (size < 2 * consumers) size *= 2
+      this.slotPool = new Int32Array(size)
+      this.slotStamp = new Int32Array(size)
+    }
+
+    const {slotPool, slotStamp} = this
+    const mask = size - 1
+    const taken = ++this.stamp
     let pools = 0
     for (let u = 0; u < consumers; u++) {
       const item = this.consumerItems(u)
@@ -983,22 +1002,28 @@ class HostEvaluator implements Evaluator {
         hash = (hash + Math.imul(c + 1, 0x9E_37_79_B1) ^ (c * 0x85_EB_CA_6B)) | 0
       }
 
-      let p = poolHead.get(hash)
-      let last = -1
-      while (p !== undefined && p >= 0 && !this.sameSet(poolOf[p], u)) {
-        last = p
-        p = poolNext[p]
+      // Sets are distinct across pools, so at most one pool matches.
+      let slot = hash & mask
+      let found = -1
+      while (slotStamp[slot] === taken) {
+        const p = slotPool[slot]
+        if (poolHash[p] === hash && this.sameSet(poolOf[p], u)) {
+          found = p
+          break
+        }
+
+        slot = (slot + 1) & mask
       }
 
-      if (p !== undefined && p >= 0) {
-        poolOf[p] = u
+      if (found >= 0) {
+        poolOf[found] = u
         continue
       }
 
       poolOf[pools] = u
-      poolNext[pools] = -1
-      if (last >= 0) poolNext[last] = pools
-      else poolHead.set(hash, pools)
+      poolHash[pools] = hash
+      slotStamp[slot] = taken
+      slotPool[slot] = pools
       pools++
     }
 
@@ -1704,7 +1729,7 @@ class HostEvaluator implements Evaluator {
   // ------------------------------------------------------------ results
 
   private results(layout: Layout, iterations: number): Evaluation {
-    const {n, nv, nw, nCpu, host, vms, devices, costs, x, pk, pirq, dVm, dWorker, bitsPerItem, limitRow, capKind, refs} = this
+    const {n, nv, nw, nCpu, host, vms, devices, kickExits, irqExits, onVcpu, x, pk, pirq, dVm, dWorker, bitsPerItem, limitRow, capKind, refs} = this
     const {meanLatency, p99Latency, workerCycles, workerCpuCap, noteKind, workerShare, spin, cpuLoad, polling, vmCap, vmLoad} = this
     const {vmCpuStart, vmCpuItem, capOfIndex, workerCpuStart, workerCpuItem, floatingWorker, vmsOnCpuStart, vmsOnCpuItem} = this
     const {workersOnCpuStart, workersOnCpuItem, byVmStart, vmNode} = this
@@ -1726,10 +1751,9 @@ class HostEvaluator implements Evaluator {
     let interruptsPerS = 0
     for (let i = 0; i < n; i++) {
       const rate = x[i]
-      const c = costs[i]
       const d = devices[i]
       const bytes = d.kind === 'block' ? rate * d.sizeBytes : rate * bitsPerItem[i] / 8
-      const exits = rate * (pk[i] * c.kickExits + pirq[i] * c.irqExits)
+      const exits = rate * (pk[i] * kickExits[i] + pirq[i] * irqExits[i])
       const interrupts = rate * pirq[i]
       exitsPerS += exits
       interruptsPerS += interrupts
@@ -1746,8 +1770,8 @@ class HostEvaluator implements Evaluator {
         limit: limitOf(i),
         exitsPerS: exits,
         interruptsPerS: interrupts,
-        wakeupsPerS: c.onVcpu ? 0 : rate * pk[i],
-        kicksPerS: rate * pk[i] * (c.kickExits > 0 ? 1 : 0),
+        wakeupsPerS: onVcpu[i] ? 0 : rate * pk[i],
+        kicksPerS: rate * pk[i] * (kickExits[i] > 0 ? 1 : 0),
         meanLatencyS: meanLatency[i],
         p99LatencyS: p99Latency[i],
       })
