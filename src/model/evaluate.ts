@@ -304,6 +304,8 @@ class HostEvaluator implements Evaluator {
   private readonly cpuStamp: Int32Array
   private readonly coreStamp: Int32Array
   private readonly cpuLoad: Float64Array
+  /** CPUs that floating workers may run on. */
+  private readonly floatingOn: Uint8Array
   private readonly pinnedCount: Int32Array
   private readonly groupOfCpu: Int32Array
   private readonly vmsOnCpuStart: Int32Array
@@ -581,6 +583,7 @@ class HostEvaluator implements Evaluator {
     this.cpuStamp = new Int32Array(nCpu)
     this.coreStamp = new Int32Array(this.nCore)
     this.cpuLoad = new Float64Array(nCpu)
+    this.floatingOn = new Uint8Array(nCpu)
     this.pinnedCount = new Int32Array(nCpu)
     this.groupOfCpu = new Int32Array(nCpu)
     this.vmsOnCpuStart = new Int32Array(nCpu + 1)
@@ -1816,7 +1819,8 @@ class HostEvaluator implements Evaluator {
       }
     }
 
-    const floatingOn = new Uint8Array(nCpu)
+    const floatingOn = this.floatingOn
+    floatingOn.fill(0)
     for (let k = 0; k < nw; k++) {
       if (floatingWorker[k]) for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) floatingOn[workerCpuItem[q]] = 1
     }
