@@ -1292,7 +1292,6 @@ class HostEvaluator implements Evaluator {
   /** Damped fixed point; the number of iterations it took. */
   private solve(): number {
     const {n, nw, nc, nnz, x, latencyCap, meanLatency, p99Latency, rhoNapi, prevX, prevPk, prevPirq, vmEventBusy, vmIrqRate, order} = this
-    const {pk, pirq} = this
     this.used = f64Room(this.used, nc)
     this.slope = f64Room(this.slope, nc)
     this.hit = f64Room(this.hit, nc)
@@ -1340,39 +1339,29 @@ class HostEvaluator implements Evaluator {
     let damping = 0.8
     let lastChange = Number.POSITIVE_INFINITY
     for (iterations = 1; iterations <= maxIterations; iterations++) {
-      this.price()
-      this.caps(damping)
+      this.price(damping)
       this.fill()
-      this.observe(damping)
-      this.latency(false)
-      let change = 0
-      for (let i = 0; i < n; i++) {
-        change = Math.max(change, Math.abs(x[i] - prevX[i]) / Math.max(1, x[i]),
-          Math.abs(pk[i] - prevPk[i]), Math.abs(pirq[i] - prevPirq[i]))
-        prevX[i] = x[i]
-        prevPk[i] = pk[i]
-        prevPirq[i] = pirq[i]
-      }
-
-      for (let w = 0; w < nw; w++) {
-        change = Math.max(change, Math.abs(U[w] - prevU[w]))
-        prevU[w] = U[w]
-      }
-
+      const change = this.observe(damping)
+      this.latency(false, damping)
       if (iterations > 3 && change < tolerance) break
       if (iterations > 3 && change > 0.9 * lastChange) damping = Math.max(0.02, damping * 0.7)
       lastChange = change
     }
 
-    this.latency(true)
+    this.latency(true, 0)
     return Math.min(iterations, maxIterations)
   }
 
-  /** Notifications and interrupts per item, and the cycles per item on the worker and the guest. */
-  private price(): void {
+  /**
+   * Notifications and interrupts per item, the cycles per item on the worker and the guest,
+   * and each device's own cap: the caps that depend on latency (round trips, queue depth)
+   * and on the timer move by the damping.
+   */
+  private price(damping: number): void {
     const {n, dWorker, dVm, U, sources, rhoNapi, batch, lambda, spinBudget, noteKind, x, timerPeriod, onVcpu, coalesce} = this
     const {vmEventBusy, vmIrqRate, floatingWorker, floatBusy, per, workerItem, crossCore, kickWorker, irqWorker, guestItem} = this
-    const {kickGuest, irqGuest, pk, pirq, cw, cg} = this
+    const {kickGuest, irqGuest, pk, pirq, cw, cg, offered, timerRing, vmOneCpu, workerCpuCap, closedLoop} = this
+    const {meanLatency, queueDepth, latencyCap, capX, capKind} = this
     const irqBatch = this.cal.irqBatch
     const timerSlackS = this.cal.timerSlackS
     const contextSwitchCycles = this.cal.contextSwitchCycles
@@ -1417,26 +1406,20 @@ class HostEvaluator implements Evaluator {
       const guest = per[i] * (guestItem[i] + crossCore[i]) + p * kickGuest[i] + irq * irqGuest[i]
       pk[i] = p
       pirq[i] = irq
-      cw[i] = onVcpu[i] ? 0 : worker
-      cg[i] = onVcpu[i] ? guest + worker : guest
-    }
-  }
+      const costW = onVcpu[i] ? 0 : worker
+      const costG = onVcpu[i] ? guest + worker : guest
+      cw[i] = costW
+      cg[i] = costG
 
-  /** Caps that depend on latency (round trips, queue depth) and on the timer. */
-  private caps(damping: number): void {
-    const {n, dWorker, dVm, offered, noteKind, timerRing, timerPeriod, cg, cw, vmOneCpu, workerCpuCap, closedLoop} = this
-    const {meanLatency, queueDepth, latencyCap, capX, capKind} = this
-    const timerSlackS = this.cal.timerSlackS
-    for (let i = 0; i < n; i++) {
-      const w = dWorker[i]
+      // The device's own cap.
       let c = offered[i]
       let kind = 0
       if (noteKind[w] === NOTE_TIMER) {
         // The ring fills while the timer runs (or while the guest produces, if slower);
         // the guest cannot reuse descriptors until the flush has completed them.
         const ring = timerRing[w]
-        const fillS = Math.max(timerPeriod[w] + timerSlackS, ring * cg[i] / vmOneCpu[dVm[i]])
-        const timerCap = ring / (fillS + ring * cw[i] / workerCpuCap[w])
+        const fillS = Math.max(timerPeriod[w] + timerSlackS, ring * costG / vmOneCpu[dVm[i]])
+        const timerCap = ring / (fillS + ring * costW / workerCpuCap[w])
         if (timerCap < c) {
           c = timerCap
           kind = 1
@@ -1453,7 +1436,7 @@ class HostEvaluator implements Evaluator {
       }
 
       // A single device's guest work runs on one vCPU at a time (one queue).
-      const vcpu = cg[i] > 0 ? vmOneCpu[dVm[i]] / cg[i] : Number.POSITIVE_INFINITY
+      const vcpu = costG > 0 ? vmOneCpu[dVm[i]] / costG : Number.POSITIVE_INFINITY
       if (vcpu < c) {
         c = vcpu
         kind = 3
@@ -1612,12 +1595,16 @@ class HostEvaluator implements Evaluator {
     }
   }
 
-  /** Utilisations seen at the new rates, mixed into the old ones by the damping. */
-  private observe(damping: number): void {
+  /**
+   * Utilisations seen at the new rates, mixed into the old ones by the damping; the largest
+   * change since the iteration before (relative for rates, absolute for probabilities and
+   * shares), which decides convergence.
+   */
+  private observe(damping: number): number {
     const {n, nw, nv, x, dWorker, dVm, dBlock, cw, cg, per, sources, guestItem, sizeBytes, workerCycles, workerItems, vmLoad} = this
     const {vmIrqRate, blockLoad, blockBytes, eventCycles, U, lambda, spin, noteKind, spinBudget, floatStart, floatVm, floatWeight} = this
-    const {floatBusy, workerCpuCap, groupStart, groupItem, groupCount, vmEventBusy, vmOneCpu, rxStream, rhoNapi} = this
-    const guestIrqCycles = this.cal.guestIrqCycles
+    const {floatBusy, workerCpuCap, groupStart, groupItem, groupCount, vmEventBusy, vmOneCpu, pk, pirq, prevX, prevPk, prevPirq, prevU} = this
+    let change = 0
     workerCycles.fill(0, 0, nw)
     workerItems.fill(0, 0, nw)
     vmLoad.fill(0)
@@ -1637,6 +1624,11 @@ class HostEvaluator implements Evaluator {
         blockLoad[dBlock[i]] += x[i]
         blockBytes[dBlock[i]] += x[i] * sizeBytes[i]
       }
+
+      change = Math.max(change, Math.abs(x[i] - prevX[i]) / Math.max(1, x[i]), Math.abs(pk[i] - prevPk[i]), Math.abs(pirq[i] - prevPirq[i]))
+      prevX[i] = x[i]
+      prevPk[i] = pk[i]
+      prevPirq[i] = pirq[i]
     }
 
     for (let w = 0; w < nw; w++) {
@@ -1648,6 +1640,8 @@ class HostEvaluator implements Evaluator {
       let load = 0
       for (let q = floatStart[w]; q < floatStart[w + 1]; q++) load += vmLoad[floatVm[q]] * floatWeight[q]
       floatBusy[w] = floatBusy[w] + damping * (Math.min(1, load) - floatBusy[w])
+      change = Math.max(change, Math.abs(U[w] - prevU[w]))
+      prevU[w] = U[w]
     }
 
     // Spinning only fills idle time: workers pinned to one CPU spin at most in its idle share.
@@ -1664,26 +1658,30 @@ class HostEvaluator implements Evaluator {
     }
 
     for (let v = 0; v < nv; v++) vmEventBusy[v] = vmEventBusy[v] + damping * (Math.min(1, eventCycles[v] / vmOneCpu[v]) - vmEventBusy[v])
-    for (let i = 0; i < n; i++) {
-      // NAPI keeps a device's interrupts off while the guest polls it: for received
-      // packets, the time the guest spends processing them; for completions of
-      // transmitted packets and block requests, the time their handler runs.
-      const busy = rxStream[i] ? x[i] * guestItem[i] / vmOneCpu[dVm[i]] : x[i] * per[i] * guestIrqCycles / vmOneCpu[dVm[i]]
-      rhoNapi[i] = rhoNapi[i] + damping * (Math.min(1, busy) - rhoNapi[i])
-    }
+    return change
   }
 
   /**
    * Mean and p99 latency at the current rates: while iterating, only the mean of the devices
-   * whose rate it bounds (round trips, block queues); at the end, everything.
+   * whose rate it bounds (round trips, block queues), after their NAPI share moves by the
+   * damping; at the end, everything.
    */
-  private latency(final: boolean): void {
+  private latency(final: boolean, damping: number): void {
     const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
     const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
     const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency, closedLoop} = this
-    const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS} = this.cal
+    const {rxStream, x, guestItem, rhoNapi} = this
+    const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS, guestIrqCycles} = this.cal
     for (let i = 0; i < n; i++) {
-      if (!final && !closedLoop[i]) continue
+      if (!final) {
+        // NAPI keeps a device's interrupts off while the guest polls it: for received
+        // packets, the time the guest spends processing them; for completions of
+        // transmitted packets and block requests, the time their handler runs.
+        const busy = rxStream[i] ? x[i] * guestItem[i] / vmOneCpu[dVm[i]] : x[i] * per[i] * guestIrqCycles / vmOneCpu[dVm[i]]
+        rhoNapi[i] = rhoNapi[i] + damping * (Math.min(1, busy) - rhoNapi[i])
+        if (!closedLoop[i]) continue
+      }
+
       const w = dWorker[i]
       const kind = noteKind[w]
       const capW = workerCpuCap[w]
