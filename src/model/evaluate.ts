@@ -378,6 +378,8 @@ class HostEvaluator implements Evaluator {
   private hit = new Float64Array(0)
   /** Rows whose `hit` is out of date since devices in them froze. */
   private dirty = new Uint8Array(0)
+  /** Rows left out of the current fill: they cannot fill before their members reach their caps. */
+  private inert = new Uint8Array(0)
   /** Memberships from here on belong to the NIC and block rows, whose coefficients never change. */
   private fixedFrom = 0
   private activeIn = new Int32Array(0)
@@ -1296,6 +1298,7 @@ class HostEvaluator implements Evaluator {
     this.slope = f64Room(this.slope, nc)
     this.hit = f64Room(this.hit, nc)
     this.dirty = u8Room(this.dirty, nc)
+    this.inert = u8Room(this.inert, nc)
     this.activeIn = i32Room(this.activeIn, nc)
     this.binding = i32Room(this.binding, nc)
     this.coef = f64Room(this.coef, nnz)
@@ -1456,7 +1459,7 @@ class HostEvaluator implements Evaluator {
    */
   private fill(): void {
     const {n, nc, dynamicRows, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
-    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, frozen} = this
+    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, inert, frozen} = this
     const {degree, byDevice, byDeviceRow} = this
     let remaining = 0
     for (let i = 0; i < n; i++) {
@@ -1484,10 +1487,14 @@ class HostEvaluator implements Evaluator {
       order[b + 1] = i
     }
 
-    // Coefficients of the pool and quota rows follow the cycles per item; NIC and block rows keep theirs.
+    // Coefficients of the pool and quota rows follow the cycles per item; NIC and block rows
+    // keep theirs. A row that holds every member at its own cap with room to spare can never
+    // fill first: it is left out of this fill (the level it fills at only rises as members
+    // freeze below it, and stays above theirs with that margin).
     for (let j = 0; j < nc; j++) {
       let s = 0
       let count = 0
+      let demand = 0
       const dynamic = j < dynamicRows
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
         const i = conMember[k]
@@ -1500,13 +1507,21 @@ class HostEvaluator implements Evaluator {
         if (active[i]) {
           s += coefPerBit[k]
           count++
+          demand += coef[k] * capX[i]
         }
       }
 
       used[j] = 0
       slope[j] = s
       activeIn[j] = count
-      dirty[j] = 1
+      if (demand <= rowCapacity[j] * (1 - 1e-9)) {
+        inert[j] = 1
+        dirty[j] = 0
+        hit[j] = Number.POSITIVE_INFINITY
+      } else {
+        inert[j] = 0
+        dirty[j] = 1
+      }
     }
 
     let next = 0 // position in `order` of the lowest cap still active
@@ -1584,8 +1599,9 @@ class HostEvaluator implements Evaluator {
         const i = frozen[f]
         const rate = x[i]
         for (let q = degree[i]; q < degree[i + 1]; q++) {
-          const k = byDevice[q]
           const j = byDeviceRow[q]
+          if (inert[j]) continue
+          const k = byDevice[q]
           slope[j] -= coefPerBit[k]
           used[j] += coef[k] * rate
           activeIn[j]--
