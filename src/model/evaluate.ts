@@ -442,7 +442,7 @@ class HostEvaluator implements Evaluator {
     const devices = this.devices
     const n = devices.length
     this.n = n
-    this.dVm = Int32Array.from(deviceVm)
+    this.dVm = new Int32Array(deviceVm)
     const dNic = i32(devices, d => (d.kind === 'net' ? Math.max(0, d.backing ? host.nics.findIndex(x => x.id === d.backing) : 0) : -1))
     this.dBlock = i32(devices, d =>
       (d.kind === 'block' ? Math.max(0, d.backing ? host.blockDevices.findIndex(b => b.id === d.backing) : 0) : -1))
@@ -460,7 +460,7 @@ class HostEvaluator implements Evaluator {
     this.byVmStart = new Int32Array(nv + 1)
     for (let i = 0; i < n; i++) this.byVmStart[this.dVm[i] + 1]++
     for (let v = 0; v < nv; v++) this.byVmStart[v + 1] += this.byVmStart[v]
-    this.byVmItem = Int32Array.from({length: n}, (_, i) => i) // devices are numbered VM by VM
+    this.byVmItem = i32(devices, (_, i) => i) // devices are numbered VM by VM
     this.quotaCpus = f64(vms, vm => vm.type.cgroup.quotaCpus ?? -1)
     this.cgroupOf = vms.map(vm => vm.type.cgroup.path)
     const cgroupIds = new Map<string, number>()
@@ -523,11 +523,11 @@ class HostEvaluator implements Evaluator {
       addPair([ROW_BLOCK_IOPS, b.maxIops, () => 1], [ROW_BLOCK_BYTES, b.maxBandwidthBytes, i => devices[i].sizeBytes], b.id, list)
     })
     this.fixedCount = kind.length
-    this.fixedKind = Int32Array.from(kind)
-    this.fixedCapacity = Float64Array.from(capacity)
-    this.fixedStart = Int32Array.from(start)
-    this.fixedMember = Int32Array.from(member)
-    this.fixedCoef = Float64Array.from(fixed)
+    this.fixedKind = new Int32Array(kind)
+    this.fixedCapacity = new Float64Array(capacity)
+    this.fixedStart = new Int32Array(start)
+    this.fixedMember = new Int32Array(member)
+    this.fixedCoef = new Float64Array(fixed)
 
     // ---------------------------------------------------------- per-layout state, sized once
     this.x = new Float64Array(n)

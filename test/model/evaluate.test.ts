@@ -146,6 +146,42 @@ describe('what limits a single device', () => {
   })
 })
 
+describe('a resource with two limits (line and packet rate, IOPS and bandwidth)', () => {
+  // Each NIC direction and each disk gives two rows over the same devices; the evaluator
+  // leaves out one that can never fill first. When both limits fall at the same rate, the
+  // first row (line rate, IOPS) is the one reported.
+  function disk(maxIops: number, maxBandwidth: number): Host {
+    return normalizeHost({
+      name: 'unit', sockets: 1, cores_per_node: 4, threads_per_core: 1, frequency: F, memory_per_node: 64 * GIB,
+      nics: [{id: 'nic0', node: 0, line_rate: 10e9}],
+      block_devices: [{id: 'disk0', node: 0, max_iops: maxIops, max_bandwidth: maxBandwidth, latency: 100e-6}],
+      platform: {posted_interrupts: true, pv_eoi: true, ioeventfd: true},
+    })
+  }
+
+  const block = (sizeBytes: number): Device => ({
+    id: 'vda', kind: 'block', pattern: 'stream', direction: 'read', sizeBytes, offered: Number.POSITIVE_INFINITY, queueDepth: 1e6,
+  })
+
+  type Case = [string, Parameters<typeof single>[0], LimitKind, number]
+  test.each<Case>([
+    ['64 B frames at 10 Gbit/s with the default packet rate: both at 14.88 Mpps',
+      {device: net({sizeBytes: 64}), host: host({lineRate: 10e9})}, 'nic-line-rate', 10e9 / (8 * 84)],
+    ['512 B requests on 1M IOPS and 4.096 GB/s', {device: block(512), host: disk(1e6, 4.096e9)}, 'block-device-iops', 1e6],
+    ['4 KiB requests on 1M IOPS and 4.096 GB/s: both at 1M IOPS', {device: block(4096), host: disk(1e6, 4.096e9)},
+      'block-device-iops', 1e6],
+    // Bandwidth 1e-13 below: the rows fill within the evaluator's tie tolerance (1e-12), so IOPS still reports.
+    ['4 KiB requests on 1M IOPS and 4.096 GB/s less 1e-13', {device: block(4096), host: disk(1e6, 4.096e9 * (1 - 1e-13))},
+      'block-device-iops', 1e6],
+    ['64 KiB requests on 1M IOPS and 4.096 GB/s', {device: block(65_536), host: disk(1e6, 4.096e9)},
+      'block-device-bandwidth', 62_500],
+  ])('%s', (_, options, kind, rate) => {
+    const r = single(options)
+    expect(r.limit.kind).toBe(kind)
+    expectNear(r.rate, rate)
+  })
+})
+
 describe('timer notification: a ring of R items flushed every T', () => {
   // cap = R / (max(T, R * cg / f) + R * cw / f): the ring fills during the period (or as fast
   // as the guest produces, when slower), then the worker drains it.

@@ -186,6 +186,41 @@ describe('model properties over random scenarios', () => {
     }), {seed: 0xf66, numRuns: RUNS})
   })
 
+  test('(f2) a prepared evaluator gives what the one-shot call gives, whatever it evaluated before', () => {
+    // Layouts of other policies have other numbers of workers, CPU pools and constraint
+    // rows, so the evaluator's arrays grow and are reused at other sizes in between.
+    fc.assert(fc.property(scenarioArb(), fc.array(policyArb(), {minLength: 1, maxLength: 3}), (s, policies) => {
+      const built = build(s)
+      fc.pre(built !== undefined && checkLayout(built.host, built.vms, built.layout).length === 0)
+      const {host, vms} = built
+      const cal = profiles[s.calibration]
+      const evaluator = prepare(host, vms, cal)
+      const layouts = [built.layout]
+      for (const p of policies) {
+        const other = build(s, p)
+        if (other && checkLayout(host, vms, other.layout).length === 0) layouts.push(other.layout, built.layout)
+      }
+
+      for (const layout of layouts) expect(evaluator.evaluate(layout)).toStrictEqual(evaluate(host, vms, layout, cal))
+    }), {seed: 0xf67, numRuns: RUNS / 3})
+  })
+
+  test('(f3) a prepared evaluator whose marks near their limit starts them again, with the same results', () => {
+    fc.assert(fc.property(scenarioArb(), s => {
+      const built = build(s)
+      fc.pre(built !== undefined && checkLayout(built.host, built.vms, built.layout).length === 0)
+      const {host, vms, layout} = built
+      const evaluator = prepare(host, vms, profiles[s.calibration])
+      const first = evaluator.evaluate(layout)
+      // The marks that tell which CPUs, VMs and devices a step has seen count up by evaluation.
+      const marks = evaluator as unknown as {stamp: number}
+      expect(marks.stamp).toBeGreaterThan(0)
+      marks.stamp = 2 ** 31 - 10
+      expect(evaluator.evaluate(layout)).toStrictEqual(first)
+      expect(marks.stamp).toBeLessThan(2 ** 30)
+    }), {seed: 0xf68, numRuns: RUNS / 3})
+  })
+
   test('(g) checkLayout finds nothing wrong with what buildLayout builds', () => {
     fc.assert(fc.property(scenarioArb(), s => {
       const built = build(s)
