@@ -187,6 +187,13 @@ interface Topology {
   nodeSockets: number[]
 }
 
+/**
+ * Most logical CPUs a host may have: the largest `CONFIG_NR_CPUS` the Linux kernel allows
+ * on x86-64 (MAXSMP, arch/x86/Kconfig). Larger figures are typing mistakes, and would have
+ * the search lay out hosts of a size no kernel runs.
+ */
+export const MAX_LOGICAL_CPUS = 8192
+
 /** Linux numbering: the first thread of every core, node by node, then every second thread, ... */
 function compactTopology(spec: HostBody): Topology {
   const sockets = spec.sockets ?? 1
@@ -195,6 +202,15 @@ function compactTopology(spec: HostBody): Topology {
   const threads = spec.threads_per_core ?? 1
   const nodeCount = sockets * nodesPerSocket
   const totalCores = nodeCount * coresPerNode
+  const logical = totalCores * threads
+  if (logical > MAX_LOGICAL_CPUS) {
+    fail({
+      code: 'value', path: ['cores_per_node'],
+      expected: expected.atMost('logical CPUs (sockets x nodes_per_socket x cores_per_node x threads_per_core)', MAX_LOGICAL_CPUS),
+      found: `${sockets} x ${nodesPerSocket} x ${coresPerNode} x ${threads} = ${logical}`,
+    })
+  }
+
   const cpus: Cpu[] = []
   for (let thread = 0; thread < threads; thread++) {
     for (let node = 0; node < nodeCount; node++) {

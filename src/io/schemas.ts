@@ -194,7 +194,9 @@ const hostProps = {
     }),
   ),
   threads_per_core: Type.Optional(Type.Integer({minimum: 1, description: 'Compact topology: hardware threads per core (SMT). Default 1.', default: 1})),
-  cpus: Type.Optional(Type.Array(CpuEntry, {minItems: 1, description: 'Explicit topology (imported hosts), instead of the compact fields.'})),
+  cpus: Type.Optional(Type.Array(CpuEntry, {
+    minItems: 1, maxItems: 8192, description: 'Explicit topology (imported hosts), instead of the compact fields. At most 8192 CPUs (Linux NR_CPUS on x86-64).',
+  })),
   frequency: quantity('frequency', 'Core frequency.', ['2.6 GHz']),
   memory_per_node: Type.Union(
     [

@@ -236,6 +236,12 @@ const cases: Case[] = [
     message: 'FILE:1: expected either the compact topology (nodes_per_socket, cores_per_node, threads_per_core) or an explicit "cpus" list, found neither',
   },
   {
+    name: 'more logical CPUs than a Linux kernel takes',
+    kind: 'host',
+    text: HOST_HEAD.replace('cores_per_node: 4', 'sockets: 2\ncores_per_node: 100000\nthreads_per_core: 2'),
+    message: 'FILE:5: cores_per_node: expected logical CPUs (sockets x nodes_per_socket x cores_per_node x threads_per_core) of at most 8192, found 2 x 1 x 100000 x 2 = 400000',
+  },
+  {
     name: 'memory for the wrong number of nodes',
     kind: 'host',
     text: HOST_HEAD.replace('memory_per_node: 8 GiB', 'nodes_per_socket: 2\nmemory_per_node: [8 GiB]'),
