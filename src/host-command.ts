@@ -1,8 +1,17 @@
 import {SidecoreCommand} from './base-command.js'
-import {type HostFileResult, type TopologyReading, hostFileMessage, writeHostFile} from './io/topology/index.js'
+import {type HostFileResult, type TopologyReading, hostFileMessage, hostName, writeHostFile} from './io/topology/index.js'
 
 /** What `host probe` and `host import` share: write the reading as a host file and say so. */
 export abstract class HostFileCommand extends SidecoreCommand {
+  /** A `--name` as given: refused, not changed, when it has characters a model name cannot carry. */
+  protected checkedName(name: string | undefined): string | undefined {
+    if (name !== undefined && hostName(name) !== name) {
+      this.fail(`--name: expected a host model name of letters, digits, ".", "_" and "-" (not starting or ending with "." or "-"), found "${name}"`)
+    }
+
+    return name
+  }
+
   protected async writeReading(read: () => Promise<TopologyReading>, options: {name?: string; out?: string}):
   Promise<Omit<HostFileResult, 'text' | 'model'>> {
     let result: HostFileResult

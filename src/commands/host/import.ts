@@ -26,6 +26,6 @@ export default class HostImport extends HostFileCommand {
   async run(): Promise<Omit<HostFileResult, 'text' | 'model'>> {
     const {args, flags} = await this.parse(HostImport)
     const base = args.file.split(/[\\/]/).at(-1)?.replace(/\.[^.]*$/, '')
-    return this.writeReading(() => importHostFile(args.file), {name: flags.name ?? base, out: flags.out})
+    return this.writeReading(() => importHostFile(args.file), {name: this.checkedName(flags.name) ?? base, out: flags.out})
   }
 }

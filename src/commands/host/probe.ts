@@ -23,6 +23,6 @@ export default class HostProbe extends HostFileCommand {
 
   async run(): Promise<Omit<HostFileResult, 'text' | 'model'>> {
     const {flags} = await this.parse(HostProbe)
-    return this.writeReading(() => probeHost(flags.root), {name: flags.name, out: flags.out})
+    return this.writeReading(() => probeHost(flags.root), {name: this.checkedName(flags.name), out: flags.out})
   }
 }

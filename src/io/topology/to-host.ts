@@ -276,7 +276,9 @@ export function readingToHost(reading: TopologyReading, options: ConvertOptions 
     fieldComments.push({path: ['frequency'], comment: ` from ${reading.frequency?.from}`})
   }
 
-  const name = hostName(options.name ?? reading.hostname ?? 'imported-host')
+  const rawName = options.name ?? reading.hostname ?? 'imported-host'
+  const name = hostName(rawName)
+  if (name !== rawName) warn(`the host model is named "${name}": "${rawName}" has characters a model name cannot carry`)
   header.unshift(
     `Host model read from ${FORMAT_NAMES[reading.format]} (${reading.source}) by sidecore.`,
     `${cpus.length} online CPUs, ${new Set(cpuEntries.map((c) => c.core)).size} cores, ${osNodes.length} NUMA node(s), ${socketIndex.size} socket(s).`,
