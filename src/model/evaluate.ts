@@ -202,6 +202,8 @@ class HostEvaluator implements Evaluator {
   private readonly blockMaxIops: Float64Array
   private readonly blockMaxBytes: Float64Array
   private readonly blockServiceS: Float64Array
+  /** Per block device, for latency: its service time at the current load. */
+  private readonly blockTime: Float64Array
   // ------------------------------------------------------------ devices and VMs
   private readonly n: number
   private readonly nv: number
@@ -348,6 +350,11 @@ class HostEvaluator implements Evaluator {
   private floatBusy = new Float64Array(0)
   private workerCycles = new Float64Array(0)
   private workerItems = new Float64Array(0)
+  /** Per worker, for latency: queueing wait behind its mean item, and time to wake it. */
+  private workerWait = new Float64Array(0)
+  /** Per spinning worker: the share of items that find it asleep. */
+  private spinMiss = new Float64Array(0)
+  private workerWake = new Float64Array(0)
   // ------------------------------------------------------------ per layout: constraint rows
   private poolOf = new Int32Array(0)
   private poolHash = new Int32Array(0)
@@ -423,6 +430,7 @@ class HostEvaluator implements Evaluator {
     this.blockMaxIops = f64(host.blockDevices, b => b.maxIops)
     this.blockMaxBytes = f64(host.blockDevices, b => b.maxBandwidthBytes)
     this.blockServiceS = f64(host.blockDevices, b => b.serviceLatencyS)
+    this.blockTime = new Float64Array(host.blockDevices.length)
 
     // ---------------------------------------------------------- devices
     const nv = vms.length
@@ -1310,6 +1318,9 @@ class HostEvaluator implements Evaluator {
     this.floatBusy = f64Room(this.floatBusy, nw)
     this.workerCycles = f64Room(this.workerCycles, nw)
     this.workerItems = f64Room(this.workerItems, nw)
+    this.workerWait = f64Room(this.workerWait, nw)
+    this.spinMiss = f64Room(this.spinMiss, nw)
+    this.workerWake = f64Room(this.workerWake, nw)
     // NIC and block rows cost the same per item whatever the rates.
     const {coef, coefPerBit, conMember, conFixed, bitsPerItem, fixedFrom} = this
     for (let k = fixedFrom; k < nnz; k++) {
@@ -1368,6 +1379,10 @@ class HostEvaluator implements Evaluator {
     const irqBatch = this.cal.irqBatch
     const timerSlackS = this.cal.timerSlackS
     const contextSwitchCycles = this.cal.contextSwitchCycles
+    // A spinning worker misses an item (and needs a kick) when it is idle and no item came
+    // within its spin budget (Poisson arrivals): one figure per worker.
+    const {nw, spinMiss} = this
+    for (let w = 0; w < nw; w++) if (noteKind[w] === NOTE_SPIN) spinMiss[w] = (1 - U[w]) * Math.exp(-lambda[w] * spinBudget[w])
     for (let i = 0; i < n; i++) {
       const w = dWorker[i]
       const idle = 1 - U[w]
@@ -1380,7 +1395,7 @@ class HostEvaluator implements Evaluator {
         }
 
         case NOTE_SPIN: {
-          p = idle * Math.exp(-lambda[w] * spinBudget[w]) / batch[i]
+          p = spinMiss[w] / batch[i]
           break
         }
 
@@ -1492,36 +1507,38 @@ class HostEvaluator implements Evaluator {
     // fill first: it is left out of this fill (the level it fills at only rises as members
     // freeze below it, and stays above theirs with that margin).
     for (let j = 0; j < nc; j++) {
-      let s = 0
-      let count = 0
-      let demand = 0
       const dynamic = j < dynamicRows
+      let demand = 0
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
         const i = conMember[k]
-        if (dynamic) {
-          const c = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
-          coef[k] = c
-          coefPerBit[k] = c / bitsPerItem[i]
-        }
+        if (dynamic) coef[k] = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
+        if (active[i]) demand += coef[k] * capX[i]
+      }
 
+      if (demand <= rowCapacity[j] * (1 - 1e-9)) {
+        inert[j] = 1
+        dirty[j] = 0
+        hit[j] = Number.POSITIVE_INFINITY
+        continue
+      }
+
+      // The row takes part: its slope, cost per bit of level over its active members.
+      let s = 0
+      let count = 0
+      for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
+        const i = conMember[k]
+        if (dynamic) coefPerBit[k] = coef[k] / bitsPerItem[i]
         if (active[i]) {
           s += coefPerBit[k]
           count++
-          demand += coef[k] * capX[i]
         }
       }
 
       used[j] = 0
       slope[j] = s
       activeIn[j] = count
-      if (demand <= rowCapacity[j] * (1 - 1e-9)) {
-        inert[j] = 1
-        dirty[j] = 0
-        hit[j] = Number.POSITIVE_INFINITY
-      } else {
-        inert[j] = 0
-        dirty[j] = 1
-      }
+      inert[j] = 0
+      dirty[j] = 1
     }
 
     let next = 0 // position in `order` of the lowest cap still active
@@ -1686,8 +1703,27 @@ class HostEvaluator implements Evaluator {
     const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
     const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
     const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency, closedLoop} = this
-    const {rxStream, x, guestItem, rhoNapi} = this
+    const {rxStream, x, guestItem, rhoNapi, nw, workerWait, workerWake, blockTime} = this
     const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS, guestIrqCycles} = this.cal
+    // What depends on the worker alone: the queueing wait behind its mean item (when it has
+    // items) and the time to wake it; and on the disk alone: its service time under load.
+    for (let w = 0; w < nw; w++) {
+      if (workerItems[w] > 0) {
+        const meanService = workerCycles[w] / workerItems[w] / workerCpuCap[w]
+        const u = Math.min(U[w], 0.999_999)
+        workerWait[w] = Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
+      }
+
+      // A pinned worker's core sleeps when the worker does (it has nothing else to run)
+      // and must leave its C-state; a floating one wakes next to the vCPU that kicked it.
+      workerWake[w] = wakeupLatencyS + (floatingWorker[w] ? floatBusy[w] * schedDelayS : idleCore[w] * idleExitLatencyS)
+    }
+
+    for (let b = 0; b < blockTime.length; b++) {
+      const rho = Math.min(0.99, Math.max(blockLoad[b] / blockMaxIops[b], blockBytes[b] / blockMaxBytes[b]))
+      blockTime[b] = blockServiceS[b] / (1 - rho)
+    }
+
     for (let i = 0; i < n; i++) {
       if (!final) {
         // NAPI keeps a device's interrupts off while the guest polls it: for received
@@ -1703,7 +1739,7 @@ class HostEvaluator implements Evaluator {
       const capW = workerCpuCap[w]
       const meanService = workerItems[w] > 0 ? workerCycles[w] / workerItems[w] / capW : cw[i] / per[i] / capW
       const u = Math.min(U[w], 0.999_999)
-      const wait = Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
+      const wait = workerItems[w] > 0 ? workerWait[w] : Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
       const service = cw[i] / capW
       const guest = cg[i] / vmOneCpu[dVm[i]]
       // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
@@ -1719,21 +1755,13 @@ class HostEvaluator implements Evaluator {
       } else if (!onVcpu[i]) {
         // Work done on the vCPU itself needs no wake-up.
         const wakeProb = Math.min(1, pk[i] * batch[i])
-        // A pinned worker's core sleeps when the worker does (it has nothing else to run)
-        // and must leave its C-state; a floating one wakes next to the vCPU that kicked it.
-        const wake = wakeupLatencyS + (floatingWorker[w] ? floatBusy[w] * schedDelayS : idleCore[w] * idleExitLatencyS)
+        const wake = workerWake[w]
         notify = wakeProb * wake
         notifyP99 = wakeProb > 0.01 ? wake : 0
       }
 
       const irq = pirq[i] > 0 ? irqLatency[i] : 0
-      let deviceTime = 0
-      const b = dBlock[i]
-      if (b >= 0) {
-        const rho = Math.min(0.99, Math.max(blockLoad[b] / blockMaxIops[b], blockBytes[b] / blockMaxBytes[b]))
-        deviceTime = blockServiceS[b] / (1 - rho)
-      }
-
+      const deviceTime = dBlock[i] >= 0 ? blockTime[dBlock[i]] : 0
       const fixed = guest + irq + deviceTime + fixedRtt[i]
       meanLatency[i] = fixed + notify + wait + service
       if (final) {
