@@ -15,4 +15,4 @@ export type {Allowed, PlanModel} from './search/plan.js'
 export {
   mapAllowed, mapDevices, mapHosts, mapLayout, mapNics, mapPolicy, mapVmTypes, notificationText, subjectVms,
 } from './search/whatif/subject.js'
-export type {CompareMetrics, CompareRow, Comparison} from './report/compare-types.js'
+export type {CompareMetrics, CompareRow, Comparison, InfeasibleVariant} from './report/compare-types.js'

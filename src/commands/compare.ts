@@ -19,7 +19,7 @@ import type {Comparison} from '../report/compare-types.js'
 import {planSummary} from '../report/plan.js'
 import {planCluster} from '../search/plan.js'
 import {
-  type Variant, WhatIfError, compareVariants, evaluateSubject, evaluationMetrics, planMetrics, planSubject, scenarioSubject,
+  InfeasibleVariantError, type Variant, WhatIfError, compareVariants, evaluateSubject, evaluationMetrics, planMetrics, planSubject, scenarioSubject,
   whatIfVariant, whatifMessages,
 } from '../search/whatif/index.js'
 
@@ -68,7 +68,7 @@ export default class Compare extends SidecoreCommand {
             try {
               return evaluationMetrics(evaluateSubject(v, extra).evaluation)
             } catch (error) {
-              if (error instanceof LayoutError && name !== 'baseline') throw new WhatIfError(`variant ${name}: ${error.message}`)
+              if (error instanceof LayoutError && name !== 'baseline') throw new InfeasibleVariantError(error.problems.join('; '))
               throw error
             }
           })
@@ -82,7 +82,7 @@ export default class Compare extends SidecoreCommand {
         comparison = await compareVariants(planSubject(input.models, input.workload), source, variants, async v => {
           for (const id of [...(v.allow.net ?? []), ...(v.allow.block ?? [])]) {
             const found = registry.architectures.get(id)
-            if (found) throw new WhatIfError(whatifMessages.planArchitecture(id, found.plugin))
+            if (found) throw new InfeasibleVariantError(whatifMessages.planArchitecture(id, found.plugin))
           }
 
           const plan = await planCluster({
@@ -93,7 +93,7 @@ export default class Compare extends SidecoreCommand {
         }, (done, total) => bar?.update(done, total, 'planning variants'))
       }
     } catch (error) {
-      if (error instanceof WhatIfError || error instanceof PluginError) this.fail(error.message)
+      if (error instanceof WhatIfError || error instanceof PluginError || error instanceof InfeasibleVariantError) this.fail(error.message)
       if (error instanceof InputError || error instanceof LayoutError || error instanceof PolicyError) this.failOnUserError(error, flags.scenario)
       throw error
     } finally {

@@ -274,6 +274,7 @@ const ComparisonSchema = Type.Object({
   version: Type.Literal(1),
   baseline: CompareRowSchema,
   variants: Type.Array(CompareRowSchema),
+  infeasible: Type.Optional(Type.Array(Type.Object({name: Str, source: Str, reason: Str}))),
 })
 
 let compareValidator: ValidateFunction | undefined

@@ -24,9 +24,20 @@ export interface CompareRow {
   delta: CompareMetrics
 }
 
+/** A variant that could not be measured: its layout breaks a rule, or it cannot be planned. */
+export interface InfeasibleVariant {
+  name: string
+  source: string
+  /** Why, as the layout checker or planner says it. */
+  reason: string
+}
+
 export interface Comparison {
   kind: 'comparison'
   version: 1
   baseline: CompareRow
+  /** The variants measured, in the order given. */
   variants: CompareRow[]
+  /** The variants that could not be measured, in the order given (absent when none). */
+  infeasible?: InfeasibleVariant[]
 }

@@ -4,7 +4,7 @@
  * to the tables' significant digits like every other report.
  */
 import type {CpuRole} from '../model/types.js'
-import type {CompareMetrics, CompareRow, Comparison} from './compare-types.js'
+import type {CompareMetrics, CompareRow, Comparison, InfeasibleVariant} from './compare-types.js'
 import {toCsv} from './csv.js'
 import {type Cell, type Column, type Table, roundSig} from './tables.js'
 import {renderTable} from './terminal.js'
@@ -28,6 +28,7 @@ export const COMPARE_COLUMNS: {key: string; unit?: string; meaning: string}[] = 
   {key: 'source', meaning: 'Where the row comes from: the baseline\'s files, "plugin NAME (k=v)" or "overrides FILE".'},
   ...METRIC_COLUMNS.map(c => ({key: c.key, unit: c.unit, meaning: c.meaning})),
   ...METRIC_COLUMNS.map(c => ({key: `delta_${c.key}`, unit: c.unit, meaning: `${c.key} minus the baseline's.`})),
+  {key: 'infeasible', meaning: 'Why the variant could not be measured (its layout breaks a rule, or it cannot be planned); its figures are then empty. Empty for the rows measured.'},
 ]
 
 export function compareTable(c: Comparison): Table {
@@ -36,11 +37,13 @@ export function compareTable(c: Comparison): Table {
     {key: 'source', header: 'Source'},
     ...METRIC_COLUMNS.map(({key, header, unit}) => ({key, header, unit})),
     ...METRIC_COLUMNS.map(({key, header, unit}) => ({key: `delta_${key}`, header: `Δ ${header}`, unit})),
+    {key: 'infeasible', header: 'Infeasible'},
   ]
   const row = (r: CompareRow): Cell[] => [
-    r.name, r.source, ...METRIC_COLUMNS.map(m => roundSig(m.value(r.metrics))), ...METRIC_COLUMNS.map(m => roundSig(m.value(r.delta))),
+    r.name, r.source, ...METRIC_COLUMNS.map(m => roundSig(m.value(r.metrics))), ...METRIC_COLUMNS.map(m => roundSig(m.value(r.delta))), '',
   ]
-  return {name: 'compare', columns, rows: [row(c.baseline), ...c.variants.map(row)]}
+  const infeasible = (v: InfeasibleVariant): Cell[] => [v.name, v.source, ...METRIC_COLUMNS.map(() => ''), ...METRIC_COLUMNS.map(() => ''), v.reason]
+  return {name: 'compare', columns, rows: [row(c.baseline), ...c.variants.map(row), ...(c.infeasible ?? []).map(infeasible)]}
 }
 
 export function compareCsv(c: Comparison): string {
@@ -65,5 +68,8 @@ export function renderComparison(c: Comparison): string {
     `Baseline: ${c.baseline.source}`,
     renderTable(['Variant', 'Hosts', 'CPUs vm/io/hk/idle', 'Gbit/s per CPU', 'IOPS', 'p99 us', 'SLO violations'], rows),
     ...c.variants.map(v => `  ${v.name}: ${v.source}`),
+    ...(c.infeasible && c.infeasible.length > 0
+      ? ['Could not be measured:', ...c.infeasible.map(v => `  ${v.name} (${v.source}): ${v.reason}`)]
+      : []),
   ].join('\n')
 }

@@ -1,6 +1,7 @@
 import {mkdtemp, readFile, readdir, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import {parse} from 'csv-parse/sync'
 import {beforeAll, describe, expect, test} from 'vitest'
 
 import type {Comparison} from '../../src/report/compare-types.js'
@@ -51,7 +52,6 @@ describe('sidecore compare on a scenario', () => {
     ['an unknown what-if', ['--whatif', 'faster-disks'], /^Error: --whatif: expected one of nic-upgrade, polling, posted-interrupts, sriov, tenant-isolation, found "faster-disks"$/m],
     ['a bad parameter', ['--whatif', 'nic-upgrade:factor=-1'], /expected factor to be a number in \[0.01, 1000\], found "-1"/],
     ['a locked-down function in an overrides file', ['--overrides', 'EVIL'], /evil\.yaml:3: hosts\.line_rate: expected one of the functions .* found evaluate\(\)/],
-    ['a variant whose layout breaks a rule', ['--whatif', 'polling'], /^Error: variant polling: the layout is not valid:/m],
   ])('%s is one clear error, with no stack and nothing written', async (_what, flags, message) => {
     const evil = path.join(dir, 'evil.yaml')
     await writeFile(evil, 'name: evil\nhosts:\n  line_rate: evaluate("old * 4")\n')
@@ -62,6 +62,35 @@ describe('sidecore compare on a scenario', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
     expect(await readdir(dir)).not.toContain(path.basename(out))
   }, 60_000)
+})
+
+describe('a variant that cannot be measured', () => {
+  test('is listed with the reason, and the other variants are still compared', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-compare-infeasible-'))
+    const out = path.join(dir, 'with-infeasible')
+    const r = await sidecore(['compare', '--scenario', scenario, '--whatif', 'polling', '--whatif', 'posted-interrupts', '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^Could not be measured:\n {2}polling \(plugin @sidecore\/plugin-polling\): polling workers need one I\/O CPU each: /m)
+    const comparison = JSON.parse(await readFile(path.join(out, 'compare.json'), 'utf8')) as Comparison
+    expect(comparison.variants.map(v => v.name)).toEqual(['posted-interrupts'])
+    expect(comparison.infeasible).toHaveLength(1)
+    expect(comparison.infeasible?.[0]).toMatchObject({name: 'polling', source: 'plugin @sidecore/plugin-polling'})
+    expect(comparison.infeasible?.[0].reason).toMatch(/^polling workers need one I\/O CPU each: .* give the node more I\/O cores$/)
+    // In compare.csv: the row with empty figures and the reason in the last column.
+    const rows = parse(await readFile(path.join(out, 'compare.csv'), 'utf8'), {columns: true}) as Record<string, string>[]
+    expect(rows.map(row => row.name)).toEqual(['baseline', 'posted-interrupts', 'polling'])
+    expect(rows[2].hosts).toBe('')
+    expect(rows[2].delta_gbps_per_cpu).toBe('')
+    expect(rows[2].infeasible).toBe(comparison.infeasible?.[0].reason)
+    expect(rows[1].infeasible).toBe('')
+    // The HTML report lists it under the table.
+    const html = path.join(dir, 'with-infeasible.html')
+    const plan = await sidecore(['plan', '--budget', '1', '--threads', '1', '--out', path.join(dir, 'plan-for-html')])
+    expect(plan.code, plan.stderr).toBe(0)
+    const report = await sidecore(['report', path.join(dir, 'plan-for-html'), '--html', html, '--compare', out])
+    expect(report.code, report.stderr).toBe(0)
+    expect(await readFile(html, 'utf8')).toContain('<li data-variant="polling"><strong>polling</strong> (plugin @sidecore/plugin-polling): polling workers need one I/O CPU each')
+  }, 300_000)
 })
 
 describe('sidecore compare on the example datacenter', () => {
@@ -81,8 +110,8 @@ describe('sidecore compare on the example datacenter', () => {
       p99LatencyUs: Math.max(...Object.values(plan.p99ByVmType as Record<string, number>)) * 1e6, sloViolations: plan.sloViolations,
     })
     expect(comparison.variants[0].source).toBe('plugin @sidecore/plugin-nic-upgrade (factor=4)')
-    // A plugin's architecture is for scenarios: the plan says so instead of ignoring it.
-    expect(sriov.code).toBe(2)
-    expect(sriov.stderr).toMatch(/architecture sriov \(plugin @sidecore\/plugin-sriov\) can be evaluated on a scenario \(--scenario FILE\), not planned/)
+    // A plugin's architecture is for scenarios: the comparison says so instead of ignoring it.
+    expect(sriov.code, sriov.stderr).toBe(0)
+    expect(sriov.stdout).toMatch(/^ {2}sriov \(plugin @sidecore\/plugin-sriov\): architecture sriov \(plugin @sidecore\/plugin-sriov\) can be evaluated on a scenario \(--scenario FILE\), not planned/m)
   }, 300_000)
 })

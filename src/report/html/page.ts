@@ -153,6 +153,13 @@ function compareRowCells(r: CompareRow): string {
     + `${num('delta.p99LatencyUs', d.p99LatencyUs, signed(d.p99LatencyUs, `${sig3(d.p99LatencyUs)} us`))}`
 }
 
+/** The variants that could not be measured, with why. */
+function infeasibleList(c: Comparison): string {
+  if (!c.infeasible || c.infeasible.length === 0) return ''
+  const items = c.infeasible.map(v => `<li data-variant="${escapeHtml(v.name)}"><strong>${escapeHtml(v.name)}</strong> (${escapeHtml(v.source)}): ${escapeHtml(v.reason)}</li>`)
+  return `<p>Could not be measured:</p>\n<ul class="infeasible">\n${items.join('\n')}\n</ul>\n`
+}
+
 async function compareBlock(c: Comparison): Promise<string> {
   const rows = [c.baseline, ...c.variants].map(r => `<tr data-variant="${escapeHtml(r.name)}">${compareRowCells(r)}</tr>`).join('\n')
   const chart = compareChart('compare', c)
@@ -161,7 +168,7 @@ async function compareBlock(c: Comparison): Promise<string> {
 <table class="compare"><thead><tr><th>Variant</th><th>Source</th><th>Hosts</th><th>Gbit/s per CPU</th><th>IOPS</th><th>Worst p99</th><th>SLO violations</th><th>&Delta; hosts</th><th>&Delta; Gbit/s per CPU</th><th>&Delta; p99</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-${figure(chart, await renderSvg(chart), 'Deltas are the variant minus the baseline.')}
+${infeasibleList(c)}${figure(chart, await renderSvg(chart), 'Deltas are the variant minus the baseline.')}
 </section>`
 }
 

@@ -5,7 +5,7 @@
  */
 import type {Subject} from '../../hooks/index.js'
 import type {CpuRole, Evaluation} from '../../model/types.js'
-import type {CompareMetrics, CompareRow, Comparison} from '../../report/compare-types.js'
+import type {CompareMetrics, CompareRow, Comparison, InfeasibleVariant} from '../../report/compare-types.js'
 import type {PlanSummary} from '../../report/plan.js'
 import type {Variant} from './variants.js'
 
@@ -49,16 +49,32 @@ export function metricsDelta(a: CompareMetrics, b: CompareMetrics): CompareMetri
   }
 }
 
-/** Measure the baseline and every variant (one after the other, in order) and put them side by side. */
+/** A variant that cannot be measured (its layout breaks a rule, or it cannot be planned): a row of its own, not an error. */
+export class InfeasibleVariantError extends Error {
+  override readonly name = 'InfeasibleVariantError'
+}
+
+/**
+ * Measure the baseline and every variant (one after the other, in order) and put them side
+ * by side. A variant whose measure throws InfeasibleVariantError is listed with the reason;
+ * the baseline must be measurable.
+ */
 export async function compareVariants(baseline: Subject, baselineSource: string, variants: readonly Variant[],
   measure: (subject: Subject, name: string) => Promise<CompareMetrics>, progress?: (done: number, total: number) => void): Promise<Comparison> {
   const subjects = variants.map(v => v.apply(baseline))
   const base = await measure(baseline, 'baseline')
   progress?.(1, variants.length + 1)
   const rows: CompareRow[] = []
+  const infeasible: InfeasibleVariant[] = []
   for (const [i, v] of variants.entries()) {
-    const metrics = await measure(subjects[i], v.name)
-    rows.push({name: v.name, source: v.source, metrics, delta: metricsDelta(metrics, base)})
+    try {
+      const metrics = await measure(subjects[i], v.name)
+      rows.push({name: v.name, source: v.source, metrics, delta: metricsDelta(metrics, base)})
+    } catch (error) {
+      if (!(error instanceof InfeasibleVariantError)) throw error
+      infeasible.push({name: v.name, source: v.source, reason: error.message})
+    }
+
     progress?.(i + 2, variants.length + 1)
   }
 
@@ -67,5 +83,6 @@ export async function compareVariants(baseline: Subject, baselineSource: string,
     version: 1,
     baseline: {name: 'baseline', source: baselineSource, metrics: base, delta: metricsDelta(base, base)},
     variants: rows,
+    ...(infeasible.length > 0 ? {infeasible} : {}),
   }
 }

@@ -5,7 +5,7 @@ import type {Subject} from '../../../src/hooks/index.js'
 import {type Scenario, loadScenario} from '../../../src/io/load.js'
 import {evaluateScenario} from '../../../src/model/scenario.js'
 import {
-  WhatIfError, compareVariants, evaluateSubject, evaluationMetrics, metricsDelta, scenarioSubject, whatIfVariant,
+  InfeasibleVariantError, WhatIfError, compareVariants, evaluateSubject, evaluationMetrics, metricsDelta, scenarioSubject, whatIfVariant,
   type WhatIfRegistry,
 } from '../../../src/search/whatif/index.js'
 import {bundledWhatIfs, root, sriovArchitectures} from './helpers.js'
@@ -49,6 +49,32 @@ describe('compare on a scenario', () => {
     expect(c.variants[0].delta.cpusByRole.io).toBeGreaterThan(0)
     expect(c.variants[2].delta.gbpsPerCpu).toBeLessThan(0)
     expect(c.variants[0].source).toBe('plugin @sidecore/plugin-polling (io-cores=8)')
+  })
+
+  test('a variant that cannot be measured is listed with its reason, in order; any other failure stops the comparison', async () => {
+    const variants = ['posted-interrupts', 'polling', 'tenant-isolation', 'nic-upgrade'].map(s => whatIfVariant(s, registry))
+    const measure = async (s: Subject, name: string) => {
+      if (name === 'polling' || name === 'nic-upgrade') throw new InfeasibleVariantError(`${name} does not fit`)
+      return evaluationMetrics(evaluateSubject(s).evaluation)
+    }
+
+    const c = await compareVariants(subjectOf(scenario), 'scenario', variants, measure)
+    expect(c.variants.map(v => v.name)).toEqual(['posted-interrupts', 'tenant-isolation'])
+    expect(c.infeasible).toEqual([
+      {name: 'polling', source: 'plugin @sidecore/plugin-polling', reason: 'polling does not fit'},
+      {name: 'nic-upgrade', source: 'plugin @sidecore/plugin-nic-upgrade', reason: 'nic-upgrade does not fit'},
+    ])
+    // None infeasible: no `infeasible` key at all, so compare.json stays as it was.
+    const none = await compareVariants(subjectOf(scenario), 'scenario', variants.slice(0, 1), measure)
+    expect(Object.keys(none)).not.toContain('infeasible')
+    // The baseline must be measurable, and other errors are not rows.
+    await expect(compareVariants(subjectOf(scenario), 'scenario', [], async () => {
+      throw new InfeasibleVariantError('no baseline')
+    })).rejects.toThrow('no baseline')
+    await expect(compareVariants(subjectOf(scenario), 'scenario', variants, async (s, name) => {
+      if (name === 'polling') throw new Error('a bug')
+      return evaluationMetrics(evaluateSubject(s).evaluation)
+    })).rejects.toThrow('a bug')
   })
 
   test('what-ifs run in turn when joined by +, and leave the baseline untouched', () => {

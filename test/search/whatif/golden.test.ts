@@ -60,7 +60,8 @@ describe('compare.csv on the example datacenter', () => {
     const lines = compareCsv(comparison).trim().split('\n')
     expect(lines).toHaveLength(1 + 3)
     expect(lines[0]).toBe('name,source,hosts,cpus_vm,cpus_io,cpus_housekeeping,cpus_idle,gbps_per_cpu,iops,p99_latency_us,slo_violations,'
-      + 'delta_hosts,delta_cpus_vm,delta_cpus_io,delta_cpus_housekeeping,delta_cpus_idle,delta_gbps_per_cpu,delta_iops,delta_p99_latency_us,delta_slo_violations')
+      + 'delta_hosts,delta_cpus_vm,delta_cpus_io,delta_cpus_housekeeping,delta_cpus_idle,delta_gbps_per_cpu,delta_iops,delta_p99_latency_us,delta_slo_violations,'
+      + 'infeasible')
   })
 })
 
