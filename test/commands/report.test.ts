@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {type Browser, chromium} from 'playwright-core'
+import {parse} from 'csv-parse/sync'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {parseCpuset} from '../../src/io/cpuset.js'
@@ -75,38 +76,8 @@ interface PlanJson {
 }
 
 /** RFC 4180 CSV to rows of cells (quoted cells may hold commas, quotes and line breaks). */
-function parseCsv(text: string, _options?: object): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (ch === '"') {
-        quoted = false
-      } else {
-        cell += ch
-      }
-    } else if (ch === '"') {
-      quoted = true
-    } else if (ch === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (ch === '\n') {
-      row.push(cell)
-      rows.push(row)
-      row = []
-      cell = ''
-    } else {
-      cell += ch
-    }
-  }
-
-  return rows
+function parseCsv(text: string, options: {relax_quotes?: boolean} = {}): string[][] {
+  return parse(text, options) as string[][]
 }
 
 const noStack = (r: Run) => expect(r.stderr).not.toMatch(/^\s+at /m)
