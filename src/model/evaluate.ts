@@ -116,6 +116,19 @@ function u8Room(a: Uint8Array<ArrayBuffer>, size: number): Uint8Array<ArrayBuffe
   return a.length >= size ? a : new Uint8Array(Math.max(size, 2 * a.length))
 }
 
+/** A longer copy of `a` (`size` entries, the rest zero), for lists that must keep what they hold. */
+function i32Keep(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const longer = new Int32Array(size)
+  longer.set(a)
+  return longer
+}
+
+function f64Keep(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  const longer = new Float64Array(size)
+  longer.set(a)
+  return longer
+}
+
 /** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
 function sortPrefix(a: Int32Array, count: number): void {
   if (count > 64) {
@@ -156,6 +169,37 @@ function invert(
 
   for (let t = targets; t > 0; t--) outStart[t] = outStart[t - 1]
   outStart[0] = 0
+}
+
+/**
+ * The consumers (VMs or workers) on a pool's CPUs, `pool[from..to)`, whose own CPUs all
+ * carry the pool's stamp, each looked at once: written to `out` from `at` on, as their
+ * index plus `offset`, in the order met. How many there are.
+ */
+function consumersInside(
+  pool: Int32Array, from: number, to: number, onCpuStart: Int32Array, onCpuItem: Int32Array, cpuStart: Int32Array,
+  cpuItem: Int32Array, seen: Int32Array, cpuStamp: Int32Array, stamp: number, out: Int32Array, at: number, offset: number,
+): number {
+  let count = 0
+  for (let q = from; q < to; q++) {
+    const c = pool[q]
+    for (let r = onCpuStart[c]; r < onCpuStart[c + 1]; r++) {
+      const u = onCpuItem[r]
+      if (seen[u] === stamp) continue
+      seen[u] = stamp
+      let inside = true
+      for (let s = cpuStart[u]; s < cpuStart[u + 1]; s++) {
+        if (cpuStamp[cpuItem[s]] !== stamp) {
+          inside = false
+          break
+        }
+      }
+
+      if (inside) out[at + count++] = u + offset
+    }
+  }
+
+  return count
 }
 
 /** Evaluate a layout of VMs on a host. The layout must have passed `checkLayout`. Pure and deterministic. */
@@ -856,12 +900,8 @@ class HostEvaluator implements Evaluator {
 
         sortPrefix(sortScratch, touched)
         if (at + touched > floatVm.length) {
-          const longer = new Int32Array(2 * (at + touched))
-          longer.set(floatVm)
-          floatVm = this.floatVm = longer
-          const heavier = new Float64Array(2 * (at + touched))
-          heavier.set(floatWeight)
-          floatWeight = this.floatWeight = heavier
+          floatVm = this.floatVm = i32Keep(floatVm, 2 * (at + touched))
+          floatWeight = this.floatWeight = f64Keep(floatWeight, 2 * (at + touched))
         }
 
         for (let t = 0; t < touched; t++) {
@@ -1048,46 +1088,24 @@ class HostEvaluator implements Evaluator {
   private roomForRows(rows: number, members: number): void {
     if (this.rowKind.length < rows) {
       const size = Math.max(rows, 2 * this.rowKind.length)
-      const kind = new Int32Array(size)
-      kind.set(this.rowKind)
-      this.rowKind = kind
-      const capacity = new Float64Array(size)
-      capacity.set(this.rowCapacity)
-      this.rowCapacity = capacity
-      const start = new Int32Array(size + 1)
-      start.set(this.rowStart)
-      this.rowStart = start
-      const owners = new Int32Array(size + 1)
-      owners.set(this.ownerStart)
-      this.ownerStart = owners
-      const vmsIn = new Int32Array(size)
-      vmsIn.set(this.ownerVms)
-      this.ownerVms = vmsIn
+      this.rowKind = i32Keep(this.rowKind, size)
+      this.rowCapacity = f64Keep(this.rowCapacity, size)
+      this.rowStart = i32Keep(this.rowStart, size + 1)
+      this.ownerStart = i32Keep(this.ownerStart, size + 1)
+      this.ownerVms = i32Keep(this.ownerVms, size)
     }
 
     if (this.conMember.length < members) {
       const size = Math.max(members, 2 * this.conMember.length)
-      const member = new Int32Array(size)
-      member.set(this.conMember)
-      this.conMember = member
-      const guest = new Float64Array(size)
-      guest.set(this.conGuest)
-      this.conGuest = guest
-      const worker = new Float64Array(size)
-      worker.set(this.conWorker)
-      this.conWorker = worker
-      const fixed = new Float64Array(size)
-      fixed.set(this.conFixed)
-      this.conFixed = fixed
+      this.conMember = i32Keep(this.conMember, size)
+      this.conGuest = f64Keep(this.conGuest, size)
+      this.conWorker = f64Keep(this.conWorker, size)
+      this.conFixed = f64Keep(this.conFixed, size)
     }
   }
 
   private roomForOwners(size: number): void {
-    if (this.ownerItem.length < size) {
-      const item = new Int32Array(Math.max(size, 2 * this.ownerItem.length))
-      item.set(this.ownerItem)
-      this.ownerItem = item
-    }
+    if (this.ownerItem.length < size) this.ownerItem = i32Keep(this.ownerItem, Math.max(size, 2 * this.ownerItem.length))
   }
 
   /**
@@ -1117,52 +1135,12 @@ class HostEvaluator implements Evaluator {
       for (let q = from; q < to; q++) cpuStamp[item[q]] = stamp
       if (this.ownerItem.length < owners + nv + this.nw) this.roomForOwners(owners + nv + this.nw)
       const ownerItem = this.ownerItem
-      // Each consumer is looked at once per pool.
       let capacity = 0
-      let vmsIn = 0
-      for (let q = from; q < to; q++) {
-        const c = item[q]
-        capacity += capOfIndex[c]
-        for (let r = vmsOnCpuStart[c]; r < vmsOnCpuStart[c + 1]; r++) {
-          const v = vmsOnCpuItem[r]
-          if (vmSeen[v] === stamp) continue
-          vmSeen[v] = stamp
-          let inside = true
-          for (let s = vmCpuStart[v]; s < vmCpuStart[v + 1]; s++) {
-            if (cpuStamp[vmCpuItem[s]] !== stamp) {
-              inside = false
-              break
-            }
-          }
-
-          if (inside) {
-            ownerItem[owners + vmsIn] = v
-            vmsIn++
-          }
-        }
-      }
-
-      let workersIn = 0
-      for (let q = from; q < to; q++) {
-        const c = item[q]
-        for (let r = workersOnCpuStart[c]; r < workersOnCpuStart[c + 1]; r++) {
-          const k = workersOnCpuItem[r]
-          if (workerSeen[k] === stamp) continue
-          workerSeen[k] = stamp
-          let inside = true
-          for (let s = workerCpuStart[k]; s < workerCpuStart[k + 1]; s++) {
-            if (cpuStamp[workerCpuItem[s]] !== stamp) {
-              inside = false
-              break
-            }
-          }
-
-          if (inside) {
-            ownerItem[owners + vmsIn + workersIn] = nv + k
-            workersIn++
-          }
-        }
-      }
+      for (let q = from; q < to; q++) capacity += capOfIndex[item[q]]
+      const vmsIn = consumersInside(item, from, to, vmsOnCpuStart, vmsOnCpuItem, vmCpuStart, vmCpuItem, vmSeen, cpuStamp, stamp,
+        ownerItem, owners, 0)
+      const workersIn = consumersInside(item, from, to, workersOnCpuStart, workersOnCpuItem, workerCpuStart, workerCpuItem,
+        workerSeen, cpuStamp, stamp, ownerItem, owners + vmsIn, nv)
 
       // The devices of those VMs (guest work) and workers (worker work), in device order.
       const deviceMark = ++this.stamp
