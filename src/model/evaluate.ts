@@ -85,22 +85,76 @@ function interruptSources(device: Device): number {
 }
 
 /** Typed arrays filled by index (TypedArray.from with a mapper is slow in V8). */
-function f64<T>(items: readonly T[], fn: (item: T, i: number) => number): Float64Array {
-  const a = new Float64Array(items.length)
+function f64<T>(slab: Slab, items: readonly T[], fn: (item: T, i: number) => number): Float64Array {
+  const a = slab.f64(items.length)
   for (let i = 0; i < items.length; i++) a[i] = fn(items[i], i)
   return a
 }
 
-function i32<T>(items: readonly T[], fn: (item: T, i: number) => number): Int32Array {
-  const a = new Int32Array(items.length)
+function i32<T>(slab: Slab, items: readonly T[], fn: (item: T, i: number) => number): Int32Array {
+  const a = slab.i32(items.length)
   for (let i = 0; i < items.length; i++) a[i] = fn(items[i], i)
   return a
 }
 
-function u8<T>(items: readonly T[], fn: (item: T, i: number) => number): Uint8Array {
-  const a = new Uint8Array(items.length)
+function u8<T>(slab: Slab, items: readonly T[], fn: (item: T, i: number) => number): Uint8Array {
+  const a = slab.u8(items.length)
   for (let i = 0; i < items.length; i++) a[i] = fn(items[i], i)
   return a
+}
+
+/**
+ * Typed arrays carved out of shared buffers. A separate typed array of more than a few
+ * bytes is a buffer allocation of its own, which V8 makes about ten times slower than a
+ * view; an evaluator needs about a hundred arrays, so `prepare` takes them from here.
+ */
+class Slab {
+  private buffer = new ArrayBuffer(0)
+  private at = 0
+
+  f64(length: number): Float64Array<ArrayBuffer> {
+    const offset = this.take(8 * length)
+    return new Float64Array(this.buffer, offset, length)
+  }
+
+  i32(length: number): Int32Array<ArrayBuffer> {
+    const offset = this.take(4 * length)
+    return new Int32Array(this.buffer, offset, length)
+  }
+
+  u8(length: number): Uint8Array<ArrayBuffer> {
+    const offset = this.take(length)
+    return new Uint8Array(this.buffer, offset, length)
+  }
+
+  f64Of(values: readonly number[]): Float64Array<ArrayBuffer> {
+    const a = this.f64(values.length)
+    a.set(values)
+    return a
+  }
+
+  i32Of(values: readonly number[]): Int32Array<ArrayBuffer> {
+    const a = this.i32(values.length)
+    a.set(values)
+    return a
+  }
+
+  i8(length: number): Int8Array<ArrayBuffer> {
+    const offset = this.take(length)
+    return new Int8Array(this.buffer, offset, length)
+  }
+
+  /** Byte offset of `bytes` more in `buffer`, aligned for any element type; a new buffer when this one is full. */
+  private take(bytes: number): number {
+    if (this.at + bytes > this.buffer.byteLength) {
+      this.buffer = new ArrayBuffer(Math.max(bytes, 1 << 16))
+      this.at = 0
+    }
+
+    const offset = this.at
+    this.at += Math.ceil(bytes / 8) * 8
+    return offset
+  }
 }
 
 /** Scratch arrays kept between evaluations: the same array when it is long enough, else a longer one. */
@@ -444,6 +498,7 @@ class HostEvaluator implements Evaluator {
     private readonly cal: Calibration,
     private readonly options: EvaluateOptions,
   ) {
+    const slab = new Slab()
     this.f = host.frequencyHz
     this.maxIterations = options.maxIterations ?? 300
     this.tolerance = options.tolerance ?? 1e-5
@@ -453,28 +508,28 @@ class HostEvaluator implements Evaluator {
     this.nCpu = nCpu
     let maxId = 0
     for (const c of host.cpus) maxId = Math.max(maxId, c.id)
-    this.cpuIndex = new Int32Array(maxId + 1).fill(-1)
+    this.cpuIndex = slab.i32(maxId + 1).fill(-1)
     host.cpus.forEach((c, i) => {
       this.cpuIndex[c.id] = i
     })
     const coreIds = new Map<number, number>()
-    this.cpuCore = i32(host.cpus, c => {
+    this.cpuCore = i32(slab, host.cpus, c => {
       let k = coreIds.get(c.core)
       if (k === undefined) coreIds.set(c.core, k = coreIds.size)
       return k
     })
     this.nCore = coreIds.size
-    this.cpuNode = i32(host.cpus, c => c.node)
+    this.cpuNode = i32(slab, host.cpus, c => c.node)
     let nodeCount = host.distances.length
     for (const c of host.cpus) nodeCount = Math.max(nodeCount, c.node + 1)
     for (const x of [...host.nics, ...host.blockDevices]) nodeCount = Math.max(nodeCount, x.node + 1)
     this.nodeCount = nodeCount
-    this.remoteTable = new Float64Array(nodeCount * nodeCount)
+    this.remoteTable = slab.f64(nodeCount * nodeCount)
     for (let a = 0; a < nodeCount; a++) for (let b = 0; b < nodeCount; b++) this.remoteTable[a * nodeCount + b] = this.remoteOf(a, b)
-    this.blockMaxIops = f64(host.blockDevices, b => b.maxIops)
-    this.blockMaxBytes = f64(host.blockDevices, b => b.maxBandwidthBytes)
-    this.blockServiceS = f64(host.blockDevices, b => b.serviceLatencyS)
-    this.blockTime = new Float64Array(host.blockDevices.length)
+    this.blockMaxIops = f64(slab, host.blockDevices, b => b.maxIops)
+    this.blockMaxBytes = f64(slab, host.blockDevices, b => b.maxBandwidthBytes)
+    this.blockServiceS = f64(slab, host.blockDevices, b => b.serviceLatencyS)
+    this.blockTime = slab.f64(host.blockDevices.length)
 
     // ---------------------------------------------------------- devices
     const nv = vms.length
@@ -494,34 +549,34 @@ class HostEvaluator implements Evaluator {
     const devices = this.devices
     const n = devices.length
     this.n = n
-    this.dVm = new Int32Array(deviceVm)
-    const dNic = i32(devices, d => (d.kind === 'net' ? Math.max(0, d.backing ? host.nics.findIndex(x => x.id === d.backing) : 0) : -1))
-    this.dBlock = i32(devices, d =>
+    this.dVm = slab.i32Of(deviceVm)
+    const dNic = i32(slab, devices, d => (d.kind === 'net' ? Math.max(0, d.backing ? host.nics.findIndex(x => x.id === d.backing) : 0) : -1))
+    this.dBlock = i32(slab, devices, d =>
       (d.kind === 'block' ? Math.max(0, d.backing ? host.blockDevices.findIndex(b => b.id === d.backing) : 0) : -1))
-    this.dIoNode = i32(devices, (d, i) => (dNic[i] >= 0 ? host.nics[dNic[i]]?.node : host.blockDevices[this.dBlock[i]]?.node) ?? -1)
-    this.per = f64(devices, d => (d.kind === 'net' && d.pattern === 'rr' ? 2 : 1))
-    this.bitsPerItem = f64(devices, (d, i) => 8 * d.sizeBytes * this.per[i])
-    this.offered = f64(devices, d => d.offered)
-    this.sources = f64(devices, d => interruptSources(d))
-    this.rxStream = u8(devices, d => (d.kind === 'net' && d.direction === 'rx' && d.pattern === 'stream' ? 1 : 0))
-    this.batch = f64(devices, d => (d.direction === 'rx' ? 1 : cal.guestBatch))
-    this.closedLoop = u8(devices, d => (d.pattern === 'rr' || d.kind === 'block' ? 1 : 0))
-    this.queueDepth = f64(devices, d => d.queueDepth)
-    this.fixedRtt = f64(devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
-    this.sizeBytes = f64(devices, d => d.sizeBytes)
-    this.byVmStart = new Int32Array(nv + 1)
+    this.dIoNode = i32(slab, devices, (d, i) => (dNic[i] >= 0 ? host.nics[dNic[i]]?.node : host.blockDevices[this.dBlock[i]]?.node) ?? -1)
+    this.per = f64(slab, devices, d => (d.kind === 'net' && d.pattern === 'rr' ? 2 : 1))
+    this.bitsPerItem = f64(slab, devices, (d, i) => 8 * d.sizeBytes * this.per[i])
+    this.offered = f64(slab, devices, d => d.offered)
+    this.sources = f64(slab, devices, d => interruptSources(d))
+    this.rxStream = u8(slab, devices, d => (d.kind === 'net' && d.direction === 'rx' && d.pattern === 'stream' ? 1 : 0))
+    this.batch = f64(slab, devices, d => (d.direction === 'rx' ? 1 : cal.guestBatch))
+    this.closedLoop = u8(slab, devices, d => (d.pattern === 'rr' || d.kind === 'block' ? 1 : 0))
+    this.queueDepth = f64(slab, devices, d => d.queueDepth)
+    this.fixedRtt = f64(slab, devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
+    this.sizeBytes = f64(slab, devices, d => d.sizeBytes)
+    this.byVmStart = slab.i32(nv + 1)
     for (let i = 0; i < n; i++) this.byVmStart[this.dVm[i] + 1]++
     for (let v = 0; v < nv; v++) this.byVmStart[v + 1] += this.byVmStart[v]
-    this.byVmItem = i32(devices, (_, i) => i) // devices are numbered VM by VM
-    this.quotaCpus = f64(vms, vm => vm.type.cgroup.quotaCpus ?? -1)
+    this.byVmItem = i32(slab, devices, (_, i) => i) // devices are numbered VM by VM
+    this.quotaCpus = f64(slab, vms, vm => vm.type.cgroup.quotaCpus ?? -1)
     this.cgroupOf = vms.map(vm => vm.type.cgroup.path)
     const cgroupIds = new Map<string, number>()
-    this.cgroupId = i32(this.cgroupOf, path => {
+    this.cgroupId = i32(slab, this.cgroupOf, path => {
       let id = cgroupIds.get(path)
       if (id === undefined) cgroupIds.set(path, id = cgroupIds.size)
       return id
     })
-    this.polling = u8(vms, vm => (vm.type.devices.some(d => d.guestDriver === 'pmd') ? 1 : 0))
+    this.polling = u8(slab, vms, vm => (vm.type.devices.some(d => d.guestDriver === 'pmd') ? 1 : 0))
 
     // NIC (per direction: line rate, then packet rate) and block device rows.
     const kind: number[] = []
@@ -575,73 +630,139 @@ class HostEvaluator implements Evaluator {
       addPair([ROW_BLOCK_IOPS, b.maxIops, () => 1], [ROW_BLOCK_BYTES, b.maxBandwidthBytes, i => devices[i].sizeBytes], b.id, list)
     })
     this.fixedCount = kind.length
-    this.fixedKind = new Int32Array(kind)
-    this.fixedCapacity = new Float64Array(capacity)
-    this.fixedStart = new Int32Array(start)
-    this.fixedMember = new Int32Array(member)
-    this.fixedCoef = new Float64Array(fixed)
+    this.fixedKind = slab.i32Of(kind)
+    this.fixedCapacity = slab.f64Of(capacity)
+    this.fixedStart = slab.i32Of(start)
+    this.fixedMember = slab.i32Of(member)
+    this.fixedCoef = slab.f64Of(fixed)
 
     // ---------------------------------------------------------- per-layout state, sized once
-    this.x = new Float64Array(n)
-    this.capX = new Float64Array(n)
-    this.capKind = new Int8Array(n)
-    this.latencyCap = new Float64Array(n)
-    this.pk = new Float64Array(n)
-    this.pirq = new Float64Array(n)
-    this.cw = new Float64Array(n)
-    this.cg = new Float64Array(n)
-    this.limitRow = new Int32Array(n)
-    this.meanLatency = new Float64Array(n)
-    this.p99Latency = new Float64Array(n)
-    this.rhoNapi = new Float64Array(n)
-    this.active = new Uint8Array(n)
-    this.level = new Float64Array(n)
-    this.order = new Int32Array(n)
-    this.prevX = new Float64Array(n)
-    this.prevPk = new Float64Array(n)
-    this.prevPirq = new Float64Array(n)
-    this.dWorker = new Int32Array(n)
-    this.workerItem = new Float64Array(n)
-    this.guestItem = new Float64Array(n)
-    this.kickGuest = new Float64Array(n)
-    this.kickWorker = new Float64Array(n)
-    this.irqWorker = new Float64Array(n)
-    this.irqGuest = new Float64Array(n)
-    this.coalesce = new Float64Array(n)
-    this.irqLatency = new Float64Array(n)
-    this.onVcpu = new Uint8Array(n)
-    this.kickExits = new Float64Array(n)
-    this.irqExits = new Float64Array(n)
-    this.crossCore = new Float64Array(n)
-    this.byWorkerItem = new Int32Array(n)
-    this.frozen = new Int32Array(n)
-    this.deviceStamp = new Int32Array(n)
-    this.gCoef = new Float64Array(n)
-    this.wCoef = new Float64Array(n)
-    this.degree = new Int32Array(n + 1)
-    this.sortScratch = new Int32Array(Math.max(n, nv))
-    this.vmLoad = new Float64Array(nv)
-    this.vmIrqRate = new Float64Array(nv)
-    this.vmEventBusy = new Float64Array(nv)
-    this.eventCycles = new Float64Array(nv)
-    this.vmCap = new Float64Array(nv)
-    this.vmOneCpu = new Float64Array(nv)
-    this.vmNode = new Int32Array(nv)
-    this.vmSeen = new Int32Array(nv)
-    this.vmCpuStart = new Int32Array(nv + 1)
-    this.blockLoad = new Float64Array(host.blockDevices.length)
-    this.blockBytes = new Float64Array(host.blockDevices.length)
-    this.occupied = new Uint8Array(nCpu)
-    this.coreBusy = new Int32Array(this.nCore)
-    this.capOfIndex = new Float64Array(nCpu)
-    this.cpuStamp = new Int32Array(nCpu)
-    this.coreStamp = new Int32Array(this.nCore)
-    this.cpuLoad = new Float64Array(nCpu)
-    this.floatingOn = new Uint8Array(nCpu)
-    this.pinnedCount = new Int32Array(nCpu)
-    this.groupOfCpu = new Int32Array(nCpu)
-    this.vmsOnCpuStart = new Int32Array(nCpu + 1)
-    this.workersOnCpuStart = new Int32Array(nCpu + 1)
+    this.x = slab.f64(n)
+    this.capX = slab.f64(n)
+    this.capKind = slab.i8(n)
+    this.latencyCap = slab.f64(n)
+    this.pk = slab.f64(n)
+    this.pirq = slab.f64(n)
+    this.cw = slab.f64(n)
+    this.cg = slab.f64(n)
+    this.limitRow = slab.i32(n)
+    this.meanLatency = slab.f64(n)
+    this.p99Latency = slab.f64(n)
+    this.rhoNapi = slab.f64(n)
+    this.active = slab.u8(n)
+    this.level = slab.f64(n)
+    this.order = slab.i32(n)
+    this.prevX = slab.f64(n)
+    this.prevPk = slab.f64(n)
+    this.prevPirq = slab.f64(n)
+    this.dWorker = slab.i32(n)
+    this.workerItem = slab.f64(n)
+    this.guestItem = slab.f64(n)
+    this.kickGuest = slab.f64(n)
+    this.kickWorker = slab.f64(n)
+    this.irqWorker = slab.f64(n)
+    this.irqGuest = slab.f64(n)
+    this.coalesce = slab.f64(n)
+    this.irqLatency = slab.f64(n)
+    this.onVcpu = slab.u8(n)
+    this.kickExits = slab.f64(n)
+    this.irqExits = slab.f64(n)
+    this.crossCore = slab.f64(n)
+    this.byWorkerItem = slab.i32(n)
+    this.frozen = slab.i32(n)
+    this.deviceStamp = slab.i32(n)
+    this.gCoef = slab.f64(n)
+    this.wCoef = slab.f64(n)
+    this.degree = slab.i32(n + 1)
+    this.sortScratch = slab.i32(Math.max(n, nv))
+    this.vmLoad = slab.f64(nv)
+    this.vmIrqRate = slab.f64(nv)
+    this.vmEventBusy = slab.f64(nv)
+    this.eventCycles = slab.f64(nv)
+    this.vmCap = slab.f64(nv)
+    this.vmOneCpu = slab.f64(nv)
+    this.vmNode = slab.i32(nv)
+    this.vmSeen = slab.i32(nv)
+    this.vmCpuStart = slab.i32(nv + 1)
+    this.blockLoad = slab.f64(host.blockDevices.length)
+    this.blockBytes = slab.f64(host.blockDevices.length)
+    this.occupied = slab.u8(nCpu)
+    this.coreBusy = slab.i32(this.nCore)
+    this.capOfIndex = slab.f64(nCpu)
+    this.cpuStamp = slab.i32(nCpu)
+    this.coreStamp = slab.i32(this.nCore)
+    this.cpuLoad = slab.f64(nCpu)
+    this.floatingOn = slab.u8(nCpu)
+    this.pinnedCount = slab.i32(nCpu)
+    this.groupOfCpu = slab.i32(nCpu)
+    this.vmsOnCpuStart = slab.i32(nCpu + 1)
+    this.workersOnCpuStart = slab.i32(nCpu + 1)
+
+    // Arrays sized by the layout, from the slab at a size most layouts fit; a layout that
+    // needs more grows them.
+    const workers = Math.max(n, 1)
+    const rows = nv + 2 * workers + this.fixedCount
+    const members = 4 * n + this.fixedMember.length
+    this.growable(slab, workers, rows, members)
+  }
+
+  /** First sizes of the arrays a layout sizes: by workers, by constraint rows and by row memberships. */
+  private growable(slab: Slab, workers: number, rows: number, members: number): void {
+    const pins = this.vms.reduce((sum, vm) => sum + vm.type.vcpus, 0)
+    this.vmCpuItem = slab.i32(pins)
+    this.vmsOnCpuItem = slab.i32(pins)
+    this.workerCpuStart = slab.i32(workers + 1)
+    this.workerCpuItem = slab.i32(workers)
+    this.workersOnCpuItem = slab.i32(workers)
+    this.workerNode = slab.i32(workers)
+    this.workerCpuCap = slab.f64(workers)
+    this.workerShare = slab.f64(workers)
+    this.idleCore = slab.f64(workers)
+    this.floatingWorker = slab.u8(workers)
+    this.noteKind = slab.i32(workers)
+    this.spinBudget = slab.f64(workers)
+    this.timerPeriod = slab.f64(workers)
+    this.timerRing = slab.f64(workers)
+    this.workerDevices = slab.i32(workers)
+    this.charged = slab.u8(workers)
+    this.workerSeen = slab.i32(workers)
+    this.byWorkerStart = slab.i32(workers + 1)
+    this.floatStart = slab.i32(workers + 1)
+    this.groupStart = slab.i32(workers + 1)
+    this.groupItem = slab.i32(workers)
+    this.U = slab.f64(workers)
+    this.prevU = slab.f64(workers)
+    this.spin = slab.f64(workers)
+    this.lambda = slab.f64(workers)
+    this.floatBusy = slab.f64(workers)
+    this.workerCycles = slab.f64(workers)
+    this.workerItems = slab.f64(workers)
+    this.workerWait = slab.f64(workers)
+    this.spinMiss = slab.f64(workers)
+    this.workerWake = slab.f64(workers)
+    this.poolOf = slab.i32(this.nv + workers)
+    this.poolHash = slab.i32(this.nv + workers)
+    this.rowKind = slab.i32(rows)
+    this.rowCapacity = slab.f64(rows)
+    this.rowStart = slab.i32(rows + 1)
+    this.ownerStart = slab.i32(rows + 1)
+    this.ownerVms = slab.i32(rows)
+    this.ownerItem = slab.i32(rows + this.nv + workers)
+    this.used = slab.f64(rows)
+    this.slope = slab.f64(rows)
+    this.hit = slab.f64(rows)
+    this.dirty = slab.u8(rows)
+    this.inert = slab.u8(rows)
+    this.activeIn = slab.i32(rows)
+    this.binding = slab.i32(rows)
+    this.conMember = slab.i32(members)
+    this.conGuest = slab.f64(members)
+    this.conWorker = slab.f64(members)
+    this.conFixed = slab.f64(members)
+    this.coef = slab.f64(members)
+    this.coefPerBit = slab.f64(members)
+    this.byDevice = slab.i32(members)
+    this.byDeviceRow = slab.i32(members)
   }
 
   evaluate(layout: Layout): Evaluation {
