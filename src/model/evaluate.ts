@@ -65,7 +65,7 @@ const ROW_NIC_PACKETS = 4
 const ROW_BLOCK_IOPS = 5
 const ROW_BLOCK_BYTES = 6
 
-/** A device's own caps by code (see `caps`): what limits it when no shared resource does. */
+/** A device's own caps by code (see `price`): what limits it when no shared resource does. */
 const NET_CAP_KINDS: LimitKind[] = ['offered-load', 'timer-ring', 'round-trip', 'vcpu']
 const BLOCK_CAP_KINDS: LimitKind[] = ['offered-load', 'timer-ring', 'queue-depth', 'vcpu']
 
