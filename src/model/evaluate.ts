@@ -597,18 +597,18 @@ class HostEvaluator implements Evaluator {
     }
 
     // Each resource gives two rows over the same devices (line and packet rate, IOPS and
-    // bandwidth). When one row's cost per unit of its capacity is at most the other's for
-    // every device, it never fills first and is left out: it could only bind together with
-    // the other, which then comes first and takes the devices. On the usual NICs the packet
-    // rate is such a row for frames above 64 B, and on a disk whichever limit the sizes do
-    // not reach.
+    // bandwidth). When one row's cost per unit of its capacity is below the other's for
+    // every device, by a margin, it never fills first and is left out. On the usual NICs the
+    // packet rate is such a row for frames above 64 B, and on a disk whichever limit the
+    // sizes do not reach.
     const addPair = (
       first: [number, number, (i: number) => number], second: [number, number, (i: number) => number], resource: string, list: number[],
     ) => {
       const a = list.map(i => first[2](i) / first[1])
       const b = list.map(i => second[2](i) / second[1])
-      const secondNeverFirst = b.every((x, q) => x <= a[q])
-      // Dropping the first row needs a clear margin: in a tie it would have taken the devices.
+      // A clear margin either way: in a tie the two levels differ by rounding, the lower one
+      // sets the rate, and the first row takes the devices.
+      const secondNeverFirst = b.every((x, q) => x < a[q] * (1 - 1e-9))
       const firstNeverFirst = !secondNeverFirst && a.every((x, q) => x < b[q] * (1 - 1e-9))
       if (!firstNeverFirst) addFixed(first[0], resource, first[1], list, first[2])
       if (!secondNeverFirst) addFixed(second[0], resource, second[1], list, second[2])

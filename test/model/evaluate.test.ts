@@ -180,6 +180,16 @@ describe('a resource with two limits (line and packet rate, IOPS and bandwidth)'
     expect(r.limit.kind).toBe(kind)
     expectNear(r.rate, rate)
   })
+
+  test('in an exact tie the lower of the two levels sets the rate, to the last bit', () => {
+    // 60 B frames pad to 64 B, so a 1 Gbit/s NIC's line rate and its default packet rate
+    // allow the same 1,488,095 packets/s; worked out through two rows, the levels differ by
+    // rounding, and the rate is the packet rate exactly.
+    const h = host({lineRate: 1e9})
+    const r = single({device: net({sizeBytes: 60}), host: h})
+    expect(r.limit.kind).toBe('nic-line-rate')
+    expect(r.rate).toBe(h.nics[0].maxPps)
+  })
 })
 
 describe('timer notification: a ring of R items flushed every T', () => {
