@@ -51,6 +51,7 @@ export const expected = {
   requiredKey: (key: string) => `the key "${key}"`,
   knownKey: (keys: readonly string[]) => `one of the keys ${keys.join(', ')}`,
   minItems: (n: number) => `a list of at least ${n} item${n === 1 ? '' : 's'}`,
+  maxItems: (n: number) => `a list of at most ${n} item${n === 1 ? '' : 's'}`,
   nonEmpty: 'a non-empty string',
   yaml: 'valid YAML',
   json: 'valid JSON',

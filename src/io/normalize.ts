@@ -204,8 +204,11 @@ function compactTopology(spec: HostBody): Topology {
   const totalCores = nodeCount * coresPerNode
   const logical = totalCores * threads
   if (logical > MAX_LOGICAL_CPUS) {
+    // Blame the largest of the four: the likely typing mistake.
+    const given = {sockets, nodes_per_socket: nodesPerSocket, cores_per_node: coresPerNode, threads_per_core: threads}
+    const field = Object.entries(given).reduce((a, b) => (b[1] > a[1] ? b : a))[0]
     fail({
-      code: 'value', path: ['cores_per_node'],
+      code: 'value', path: [field],
       expected: expected.atMost('logical CPUs (sockets x nodes_per_socket x cores_per_node x threads_per_core)', MAX_LOGICAL_CPUS),
       found: `${sockets} x ${nodesPerSocket} x ${coresPerNode} x ${threads} = ${logical}`,
     })

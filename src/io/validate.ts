@@ -203,6 +203,8 @@ function toCandidate(e: ErrorObject, data: unknown, index: number): Candidate {
     }
     case 'minItems':
       return {error: make({expected: expected.minItems(Number(e.params.limit)), found: found.value(value)}), index}
+    case 'maxItems':
+      return {error: make({expected: expected.maxItems(Number(e.params.limit)), found: found.value(value)}), index}
     case 'minLength':
       return {error: make({expected: expected.nonEmpty, found: found.value(value)}), index}
     default:

@@ -166,6 +166,16 @@ describe('sidecore host import', () => {
     expect((await loadHost(out)).model).toBe('rack-7-old')
   })
 
+  test('a machine of more than 8,192 CPUs is refused as input, exit 2, nothing written', async () => {
+    const input = path.join(tmp, 'huge.txt')
+    await writeFile(input, `# CPU,Core,Socket,Node\n${Array.from({length: 9000}, (_, i) => `${i},${i},0,0`).join('\n')}\n`)
+    const out = path.join(tmp, 'import-huge', 'x.yaml')
+    const run = await sidecore(['host', 'import', input, '--out', out])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe(`Error: ${input}: expected a machine of at most 8192 logical CPUs (the largest NR_CPUS of Linux on x86-64), found 9000 CPUs\n`)
+    expect(existsSync(path.dirname(out))).toBe(false)
+  })
+
   test('--json gives the reading, the host spec and the warnings', async () => {
     const run = await sidecore(['host', 'import', path.join(inputs, 'lscpu.json'), '--json', '--name', 'desk'])
     expect(run.code).toBe(0)

@@ -242,6 +242,18 @@ const cases: Case[] = [
     message: 'FILE:5: cores_per_node: expected logical CPUs (sockets x nodes_per_socket x cores_per_node x threads_per_core) of at most 8192, found 2 x 1 x 100000 x 2 = 400000',
   },
   {
+    name: 'more logical CPUs than a Linux kernel takes, blamed on the largest field',
+    kind: 'host',
+    text: HOST_HEAD.replace('cores_per_node: 4', 'cores_per_node: 4\nthreads_per_core: 4096'),
+    message: 'FILE:5: threads_per_core: expected logical CPUs (sockets x nodes_per_socket x cores_per_node x threads_per_core) of at most 8192, found 1 x 1 x 4 x 4096 = 16384',
+  },
+  {
+    name: 'an explicit CPU list longer than a Linux kernel takes',
+    kind: 'host',
+    text: HOST_HEAD.replace('cores_per_node: 4\n', '') + 'cpus:\n' + Array.from({length: 8193}, (_, i) => `  - {id: ${i}, node: 0, core: ${i}, thread: 0}\n`).join(''),
+    message: 'FILE:6: cpus: expected a list of at most 8192 items, found a list of 8193 items',
+  },
+  {
     name: 'memory for the wrong number of nodes',
     kind: 'host',
     text: HOST_HEAD.replace('memory_per_node: 8 GiB', 'nodes_per_socket: 2\nmemory_per_node: [8 GiB]'),

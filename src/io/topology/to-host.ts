@@ -17,6 +17,7 @@
  */
 import {formatCpuset} from '../cpuset.js'
 import {fail} from '../errors.js'
+import {MAX_LOGICAL_CPUS} from '../normalize.js'
 import type {HostSpec} from '../schemas.js'
 import {topoExpected, topoFound, topoWarn} from './messages.js'
 import type {ReadCpu, TopologyReading} from './reading.js'
@@ -106,6 +107,12 @@ export function readingToHost(reading: TopologyReading, options: ConvertOptions 
   }
   const cpus = [...reading.cpus].sort((a, b) => a.id - b.id)
   if (cpus.length === 0) fail({code: 'value', file: reading.source, expected: topoExpected.hostTopology, found: topoFound.noCpus})
+  if (cpus.length > MAX_LOGICAL_CPUS) {
+    fail({
+      code: 'value', file: reading.source, found: `${cpus.length} CPUs`,
+      expected: `a machine of at most ${MAX_LOGICAL_CPUS} logical CPUs (the largest NR_CPUS of Linux on x86-64)`,
+    })
+  }
   const seen = new Set<number>()
   for (const c of cpus) {
     if (seen.has(c.id)) fail({code: 'value', file: reading.source, expected: topoExpected.uniqueCpu, found: topoFound.cpuTwice(c.id)})
