@@ -64,11 +64,12 @@ export default class Compare extends SidecoreCommand {
         const s = await loadScenario(flags.scenario)
         const subject = scenarioSubject({host: s.host, calibration: s.calibration, workload: s.workload, policy: s.policy, layout: s.layout})
         comparison = await compareVariants(subject, `scenario ${flags.scenario}`, variants,
-          async (v, name) => {
+          async v => {
             try {
               return evaluationMetrics(evaluateSubject(v, extra).evaluation)
             } catch (error) {
-              if (error instanceof LayoutError && name !== 'baseline') throw new InfeasibleVariantError(error.problems.join('; '))
+              // The baseline is this very subject; a variant is always a transformed copy (whatever its name).
+              if (error instanceof LayoutError && v !== subject) throw new InfeasibleVariantError(error.problems.join('; '))
               throw error
             }
           })
@@ -82,7 +83,7 @@ export default class Compare extends SidecoreCommand {
         comparison = await compareVariants(planSubject(input.models, input.workload), source, variants, async v => {
           for (const id of [...(v.allow.net ?? []), ...(v.allow.block ?? [])]) {
             const found = registry.architectures.get(id)
-            if (found) throw new InfeasibleVariantError(whatifMessages.planArchitecture(id, found.plugin))
+            if (found) throw new InfeasibleVariantError(whatifMessages.planArchitecture(id))
           }
 
           const plan = await planCluster({

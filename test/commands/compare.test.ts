@@ -83,6 +83,12 @@ describe('a variant that cannot be measured', () => {
     expect(rows[2].delta_gbps_per_cpu).toBe('')
     expect(rows[2].infeasible).toBe(comparison.infeasible?.[0].reason)
     expect(rows[1].infeasible).toBe('')
+    // A variant named "baseline" is still a variant.
+    const named = path.join(dir, 'baseline.yaml')
+    await writeFile(named, 'name: baseline\npolicy:\n  io_cores_per_node: old * 0\n')
+    const same = await sidecore(['compare', '--scenario', scenario, '--overrides', named])
+    expect(same.code, same.stderr).toBe(0)
+    expect(same.stdout).toMatch(/^Could not be measured:\n {2}baseline \(overrides /m)
     // The HTML report lists it under the table.
     const html = path.join(dir, 'with-infeasible.html')
     const plan = await sidecore(['plan', '--budget', '1', '--threads', '1', '--out', path.join(dir, 'plan-for-html')])
@@ -112,6 +118,6 @@ describe('sidecore compare on the example datacenter', () => {
     expect(comparison.variants[0].source).toBe('plugin @sidecore/plugin-nic-upgrade (factor=4)')
     // A plugin's architecture is for scenarios: the comparison says so instead of ignoring it.
     expect(sriov.code, sriov.stderr).toBe(0)
-    expect(sriov.stdout).toMatch(/^ {2}sriov \(plugin @sidecore\/plugin-sriov\): architecture sriov \(plugin @sidecore\/plugin-sriov\) can be evaluated on a scenario \(--scenario FILE\), not planned/m)
+    expect(sriov.stdout).toMatch(/^ {2}sriov \(plugin @sidecore\/plugin-sriov\): architecture sriov can be evaluated on a scenario \(--scenario FILE\), not planned/m)
   }, 300_000)
 })

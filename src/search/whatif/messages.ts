@@ -18,7 +18,7 @@ export const whatifMessages = {
   pluginFailed: (plugin: string, whatif: string, why: string) => `plugin ${plugin}: what-if ${whatif} failed: ${why}`,
   pluginMalformedSubject: (plugin: string, whatif: string, why: string) =>
     `plugin ${plugin}: what-if ${whatif} returned a malformed subject: expected ${why}`,
-  planArchitecture: (arch: string, plugin: string) =>
-    `architecture ${arch} (plugin ${plugin}) can be evaluated on a scenario (--scenario FILE), not planned: the plan's search space holds the core's architectures only`,
+  planArchitecture: (arch: string) =>
+    `architecture ${arch} can be evaluated on a scenario (--scenario FILE), not planned: the plan's search space holds the core's architectures only`,
   sweepNeedsPolicy: (parameter: string) => `sweep ${parameter}: expected a scenario with a policy (a fixed layout cannot change this), found a layout`,
 }
