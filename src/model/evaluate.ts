@@ -448,7 +448,8 @@ class HostEvaluator implements Evaluator {
   private floatBusy = new Float64Array(0)
   private workerCycles = new Float64Array(0)
   private workerItems = new Float64Array(0)
-  /** Per worker, for latency: queueing wait behind its mean item, and time to wake it. */
+  /** Per worker, for latency: service time of its mean item, queueing wait behind it, and time to wake it. */
+  private workerService = new Float64Array(0)
   private workerWait = new Float64Array(0)
   /** Per spinning worker: the share of items that find it asleep. */
   private spinMiss = new Float64Array(0)
@@ -737,6 +738,7 @@ class HostEvaluator implements Evaluator {
     this.floatBusy = slab.f64(workers)
     this.workerCycles = slab.f64(workers)
     this.workerItems = slab.f64(workers)
+    this.workerService = slab.f64(workers)
     this.workerWait = slab.f64(workers)
     this.spinMiss = slab.f64(workers)
     this.workerWake = slab.f64(workers)
@@ -1400,7 +1402,7 @@ class HostEvaluator implements Evaluator {
 
   /** Damped fixed point; the number of iterations it took. */
   private solve(): number {
-    const {n, nw, nc, nnz, x, latencyCap, meanLatency, p99Latency, rhoNapi, prevX, prevPk, prevPirq, vmEventBusy, vmIrqRate, order} = this
+    const {n, nw, nc, nnz, x, latencyCap, meanLatency, rhoNapi, prevX, prevPk, prevPirq, vmEventBusy, vmIrqRate, order} = this
     this.used = f64Room(this.used, nc)
     this.slope = f64Room(this.slope, nc)
     this.hit = f64Room(this.hit, nc)
@@ -1417,6 +1419,7 @@ class HostEvaluator implements Evaluator {
     this.floatBusy = f64Room(this.floatBusy, nw)
     this.workerCycles = f64Room(this.workerCycles, nw)
     this.workerItems = f64Room(this.workerItems, nw)
+    this.workerService = f64Room(this.workerService, nw)
     this.workerWait = f64Room(this.workerWait, nw)
     this.spinMiss = f64Room(this.spinMiss, nw)
     this.workerWake = f64Room(this.workerWake, nw)
@@ -1436,7 +1439,6 @@ class HostEvaluator implements Evaluator {
     x.fill(0)
     latencyCap.fill(Number.POSITIVE_INFINITY)
     meanLatency.fill(0)
-    p99Latency.fill(0)
     rhoNapi.fill(0)
     prevX.fill(0)
     prevPk.fill(0)
@@ -1802,7 +1804,7 @@ class HostEvaluator implements Evaluator {
     const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
     const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
     const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency, closedLoop} = this
-    const {rxStream, x, guestItem, rhoNapi, nw, workerWait, workerWake, blockTime} = this
+    const {rxStream, x, guestItem, rhoNapi, nw, workerService, workerWait, workerWake, blockTime} = this
     const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS, guestIrqCycles} = this.cal
     // What depends on the worker alone: the queueing wait behind its mean item (when it has
     // items) and the time to wake it; and on the disk alone: its service time under load.
@@ -1810,6 +1812,7 @@ class HostEvaluator implements Evaluator {
       if (workerItems[w] > 0) {
         const meanService = workerCycles[w] / workerItems[w] / workerCpuCap[w]
         const u = Math.min(U[w], 0.999_999)
+        workerService[w] = meanService
         workerWait[w] = Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
       }
 
@@ -1836,7 +1839,7 @@ class HostEvaluator implements Evaluator {
       const w = dWorker[i]
       const kind = noteKind[w]
       const capW = workerCpuCap[w]
-      const meanService = workerItems[w] > 0 ? workerCycles[w] / workerItems[w] / capW : cw[i] / per[i] / capW
+      const meanService = workerItems[w] > 0 ? workerService[w] : cw[i] / per[i] / capW
       const u = Math.min(U[w], 0.999_999)
       const wait = workerItems[w] > 0 ? workerWait[w] : Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
       const service = cw[i] / capW
