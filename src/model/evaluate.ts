@@ -183,6 +183,25 @@ function f64Keep(a: Float64Array<ArrayBuffer>, size: number): Float64Array<Array
   return longer
 }
 
+/**
+ * The next value of a quantity the fixed point iterates on: `s` is its value this iteration,
+ * `t` the value the iteration computed from it, and `sPrev`, `tPrev` the same one iteration
+ * before (NaN in the first). When `t` moved against `s` (slope `dt/ds < 0`: a busier worker
+ * is kicked less, so it is less busy), the step `1 / (1 - slope)` lands where the line
+ * through the two points meets `t = s`; otherwise the step is whole. Without two points the
+ * step is 0.8. `trust` scales every step; the loop shrinks it when iterations stop improving.
+ */
+function relax(s: number, t: number, sPrev: number, tPrev: number, trust: number): number {
+  let step = 0.8
+  const ds = s - sPrev
+  if (Math.abs(ds) > 1e-12 * Math.abs(s)) {
+    const slope = (t - tPrev) / ds
+    step = slope < 0 ? 1 / (1 - slope) : 1
+  }
+
+  return s + trust * step * (t - s)
+}
+
 /** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
 function sortPrefix(a: Int32Array, count: number): void {
   if (count > 64) {
@@ -443,6 +462,14 @@ class HostEvaluator implements Evaluator {
   private groupItem = new Int32Array(0)
   private U = new Float64Array(0)
   private prevU = new Float64Array(0)
+  private residual = 0
+  // The fixed point's last two points of each quantity it relaxes: [s, t] per item.
+  private historyU = new Float64Array(0)
+  private historyLambda = new Float64Array(0)
+  private historyFloat = new Float64Array(0)
+  private readonly historyEvent: Float64Array
+  private readonly historyNapi: Float64Array
+  private readonly historyLatencyCap: Float64Array
   private spin = new Float64Array(0)
   private lambda = new Float64Array(0)
   private floatBusy = new Float64Array(0)
@@ -490,6 +517,7 @@ class HostEvaluator implements Evaluator {
   private fixedFrom = 0
   private activeIn = new Int32Array(0)
   private binding = new Int32Array(0)
+  private live = new Int32Array(0)
   /** Devices frozen in one pass of `fill`. */
   private readonly frozen: Int32Array
 
@@ -656,6 +684,9 @@ class HostEvaluator implements Evaluator {
     this.prevX = slab.f64(n)
     this.prevPk = slab.f64(n)
     this.prevPirq = slab.f64(n)
+    this.historyNapi = slab.f64(2 * n)
+    this.historyLatencyCap = slab.f64(2 * n)
+    this.historyEvent = slab.f64(2 * nv)
     this.dWorker = slab.i32(n)
     this.workerItem = slab.f64(n)
     this.guestItem = slab.f64(n)
@@ -733,6 +764,9 @@ class HostEvaluator implements Evaluator {
     this.groupItem = slab.i32(workers)
     this.U = slab.f64(workers)
     this.prevU = slab.f64(workers)
+    this.historyU = slab.f64(2 * workers)
+    this.historyLambda = slab.f64(2 * workers)
+    this.historyFloat = slab.f64(2 * workers)
     this.spin = slab.f64(workers)
     this.lambda = slab.f64(workers)
     this.floatBusy = slab.f64(workers)
@@ -757,6 +791,7 @@ class HostEvaluator implements Evaluator {
     this.inert = slab.u8(rows)
     this.activeIn = slab.i32(rows)
     this.binding = slab.i32(rows)
+    this.live = slab.i32(rows)
     this.conMember = slab.i32(members)
     this.conGuest = slab.f64(members)
     this.conWorker = slab.f64(members)
@@ -1410,6 +1445,7 @@ class HostEvaluator implements Evaluator {
     this.inert = u8Room(this.inert, nc)
     this.activeIn = i32Room(this.activeIn, nc)
     this.binding = i32Room(this.binding, nc)
+    this.live = i32Room(this.live, nc)
     this.coef = f64Room(this.coef, nnz)
     this.coefPerBit = f64Room(this.coefPerBit, nnz)
     this.U = f64Room(this.U, nw)
@@ -1430,6 +1466,15 @@ class HostEvaluator implements Evaluator {
       coefPerBit[k] = conFixed[k] / bitsPerItem[conMember[k]]
     }
 
+    this.historyU = f64Room(this.historyU, 2 * nw)
+    this.historyLambda = f64Room(this.historyLambda, 2 * nw)
+    this.historyFloat = f64Room(this.historyFloat, 2 * nw)
+    this.historyU.fill(Number.NaN, 0, 2 * nw)
+    this.historyLambda.fill(Number.NaN, 0, 2 * nw)
+    this.historyFloat.fill(Number.NaN, 0, 2 * nw)
+    this.historyEvent.fill(Number.NaN)
+    this.historyNapi.fill(Number.NaN)
+    this.historyLatencyCap.fill(Number.NaN)
     const {U, prevU, spin, lambda, floatBusy} = this
     U.fill(0, 0, nw)
     prevU.fill(0, 0, nw)
@@ -1447,19 +1492,21 @@ class HostEvaluator implements Evaluator {
     vmIrqRate.fill(0)
     for (let i = 0; i < n; i++) order[i] = i
 
-    // The step shrinks whenever the iterates stop improving, which turns the oscillations a
-    // kick-mode worker can set up into convergence.
+    // Every quantity steps by `relax`, scaled by the trust, which shrinks whenever the
+    // iterates stop improving: that turns what oscillation is left into convergence. The loop
+    // stops when the outputs have settled and the quantities are where the iteration maps
+    // them (the residual), or as near as the shrunken trust lets them come.
     const {maxIterations, tolerance} = this
     let iterations = 0
-    let damping = 0.8
+    let trust = 1
     let lastChange = Number.POSITIVE_INFINITY
     for (iterations = 1; iterations <= maxIterations; iterations++) {
-      this.price(damping)
+      this.price(trust)
       this.fill()
-      const change = this.observe(damping)
-      this.latency(false, damping)
-      if (iterations > 3 && change < tolerance) break
-      if (iterations > 3 && change > 0.9 * lastChange) damping = Math.max(0.02, damping * 0.7)
+      const change = this.observe(trust)
+      this.latency(false, trust)
+      if (iterations > 3 && change < tolerance && this.residual * trust < tolerance) break
+      if (iterations > 3 && change > 0.9 * lastChange) trust = Math.max(0.02, trust * 0.7)
       lastChange = change
     }
 
@@ -1469,14 +1516,16 @@ class HostEvaluator implements Evaluator {
 
   /**
    * Notifications and interrupts per item, the cycles per item on the worker and the guest,
-   * and each device's own cap: the caps that depend on latency (round trips, queue depth)
-   * and on the timer move by the damping.
+   * and each device's own cap. The caps that depend on latency (round trips, queue depth)
+   * step by `relax`; this starts the iteration's residual.
    */
-  private price(damping: number): void {
+  private price(trust: number): void {
     const {n, dWorker, dVm, U, sources, rhoNapi, batch, lambda, spinBudget, noteKind, x, timerPeriod, onVcpu, coalesce} = this
     const {vmEventBusy, vmIrqRate, floatingWorker, floatBusy, per, workerItem, crossCore, kickWorker, irqWorker, guestItem} = this
     const {kickGuest, irqGuest, pk, pirq, cw, cg, offered, timerRing, vmOneCpu, workerCpuCap, closedLoop} = this
     const {meanLatency, queueDepth, latencyCap, capX, capKind} = this
+    const history = this.historyLatencyCap
+    let residual = 0
     const irqBatch = this.cal.irqBatch
     const timerSlackS = this.cal.timerSlackS
     const contextSwitchCycles = this.cal.contextSwitchCycles
@@ -1547,7 +1596,17 @@ class HostEvaluator implements Evaluator {
 
       if (closedLoop[i] && meanLatency[i] > 0) {
         const bound = queueDepth[i] / meanLatency[i]
-        latencyCap[i] = Number.isFinite(latencyCap[i]) ? latencyCap[i] + damping * (bound - latencyCap[i]) : bound
+        const last = latencyCap[i]
+        if (Number.isFinite(last)) {
+          latencyCap[i] = relax(last, bound, history[2 * i], history[2 * i + 1], trust)
+          residual = Math.max(residual, Math.abs(bound - last) / bound)
+          history[2 * i] = last
+          history[2 * i + 1] = bound
+        } else {
+          latencyCap[i] = bound
+          residual = 1
+        }
+
         if (latencyCap[i] < c) {
           c = latencyCap[i]
           kind = 2
@@ -1564,6 +1623,8 @@ class HostEvaluator implements Evaluator {
       capX[i] = c
       capKind[i] = kind
     }
+
+    this.residual = residual
   }
 
   /**
@@ -1575,13 +1636,12 @@ class HostEvaluator implements Evaluator {
    */
   private fill(): void {
     const {n, nc, dynamicRows, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
-    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, inert, frozen} = this
+    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, inert, frozen, live} = this
     const {degree, byDevice, byDeviceRow} = this
     let remaining = 0
     for (let i = 0; i < n; i++) {
       x[i] = 0
       limitRow[i] = -1
-      level[i] = capX[i] * bitsPerItem[i]
       if (capX[i] > 0) {
         active[i] = 1
         remaining++
@@ -1590,23 +1650,11 @@ class HostEvaluator implements Evaluator {
       }
     }
 
-    // The order by cap level barely changes between iterations: insertion sort.
-    for (let a = 1; a < n; a++) {
-      const i = order[a]
-      const t = level[i]
-      let b = a - 1
-      while (b >= 0 && level[order[b]] > t) {
-        order[b + 1] = order[b]
-        b--
-      }
-
-      order[b + 1] = i
-    }
-
     // Coefficients of the pool and quota rows follow the cycles per item; NIC and block rows
     // keep theirs. A row that holds every member at its own cap with room to spare can never
     // fill first: it is left out of this fill (the level it fills at only rises as members
-    // freeze below it, and stays above theirs with that margin).
+    // freeze below it, and stays above theirs with that margin). The rest are live.
+    let liveCount = 0
     for (let j = 0; j < nc; j++) {
       const dynamic = j < dynamicRows
       let demand = 0
@@ -1618,8 +1666,6 @@ class HostEvaluator implements Evaluator {
 
       if (demand <= rowCapacity[j] * (1 - 1e-9)) {
         inert[j] = 1
-        dirty[j] = 0
-        hit[j] = Number.POSITIVE_INFINITY
         continue
       }
 
@@ -1640,6 +1686,28 @@ class HostEvaluator implements Evaluator {
       activeIn[j] = count
       inert[j] = 0
       dirty[j] = 1
+      live[liveCount++] = j
+    }
+
+    // With no live row, every device with a finite cap runs at it (those without one stay at
+    // zero), which is what the passes below would come to.
+    if (liveCount === 0) {
+      for (let i = 0; i < n; i++) if (active[i] && capX[i] < Number.POSITIVE_INFINITY) x[i] = capX[i]
+      return
+    }
+
+    // The order by cap level barely changes between iterations: insertion sort.
+    for (let i = 0; i < n; i++) level[i] = capX[i] * bitsPerItem[i]
+    for (let a = 1; a < n; a++) {
+      const i = order[a]
+      const t = level[i]
+      let b = a - 1
+      while (b >= 0 && level[order[b]] > t) {
+        order[b + 1] = order[b]
+        b--
+      }
+
+      order[b + 1] = i
     }
 
     let next = 0 // position in `order` of the lowest cap still active
@@ -1647,7 +1715,8 @@ class HostEvaluator implements Evaluator {
       while (next < n && !active[order[next]]) next++
       const capLevel = next < n ? level[order[next]] : Number.POSITIVE_INFINITY
       let fullLevel = Number.POSITIVE_INFINITY
-      for (let j = 0; j < nc; j++) {
+      for (let r = 0; r < liveCount; r++) {
+        const j = live[r]
         if (dirty[j]) {
           // The level at which the row fills, at its current usage and slope.
           const count = activeIn[j]
@@ -1669,7 +1738,7 @@ class HostEvaluator implements Evaluator {
       if (fullLevel <= best + eps) {
         // Constraints that bind at this level, checked before any freezing moves them.
         let bound = 0
-        for (let j = 0; j < nc; j++) if (hit[j] <= best + eps) binding[bound++] = j
+        for (let r = 0; r < liveCount; r++) if (hit[live[r]] <= best + eps) binding[bound++] = live[r]
         for (let b = 0; b < bound; b++) {
           const j = binding[b]
           for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
@@ -1730,15 +1799,17 @@ class HostEvaluator implements Evaluator {
   }
 
   /**
-   * Utilisations seen at the new rates, mixed into the old ones by the damping; the largest
-   * change since the iteration before (relative for rates, absolute for probabilities and
-   * shares), which decides convergence.
+   * Utilisations seen at the new rates, which the old ones step towards by `relax` (adding
+   * to the residual); the largest change since the iteration before (relative for rates,
+   * absolute for probabilities and shares), which decides convergence.
    */
-  private observe(damping: number): number {
+  private observe(trust: number): number {
     const {n, nw, nv, x, dWorker, dVm, dBlock, cw, cg, per, sources, guestItem, sizeBytes, workerCycles, workerItems, vmLoad} = this
     const {vmIrqRate, blockLoad, blockBytes, eventCycles, U, lambda, spin, noteKind, spinBudget, floatStart, floatVm, floatWeight} = this
     const {floatBusy, workerCpuCap, groupStart, groupItem, groupCount, vmEventBusy, vmOneCpu, pk, pirq, prevX, prevPk, prevPirq, prevU} = this
+    const {historyU, historyLambda, historyFloat, historyEvent} = this
     let change = 0
+    let residual = this.residual
     workerCycles.fill(0, 0, nw)
     workerItems.fill(0, 0, nw)
     vmLoad.fill(0)
@@ -1768,12 +1839,26 @@ class HostEvaluator implements Evaluator {
     for (let w = 0; w < nw; w++) {
       // Time the worker runs, as a fraction of its CPU: a worker that shares its CPU with
       // others is idle (and re-arms notifications) whenever its own queues are empty.
-      U[w] = U[w] + damping * (Math.min(1, workerCycles[w] / workerCpuCap[w]) - U[w])
-      lambda[w] = lambda[w] + damping * (workerItems[w] - lambda[w])
+      const busy = Math.min(1, workerCycles[w] / workerCpuCap[w])
+      const lastBusy = U[w]
+      U[w] = Math.min(1, Math.max(0, relax(lastBusy, busy, historyU[2 * w], historyU[2 * w + 1], trust)))
+      historyU[2 * w] = lastBusy
+      historyU[2 * w + 1] = busy
+      const items = workerItems[w]
+      const lastItems = lambda[w]
+      lambda[w] = Math.max(0, relax(lastItems, items, historyLambda[2 * w], historyLambda[2 * w + 1], trust))
+      historyLambda[2 * w] = lastItems
+      historyLambda[2 * w + 1] = items
+      residual = Math.max(residual, Math.abs(busy - lastBusy), Math.abs(items - lastItems) / Math.max(1, items))
       spin[w] = noteKind[w] === NOTE_SPIN ? (1 - U[w]) * (1 - Math.exp(-lambda[w] * spinBudget[w])) : 0
       let load = 0
       for (let q = floatStart[w]; q < floatStart[w + 1]; q++) load += vmLoad[floatVm[q]] * floatWeight[q]
-      floatBusy[w] = floatBusy[w] + damping * (Math.min(1, load) - floatBusy[w])
+      const floatLoad = Math.min(1, load)
+      const lastFloat = floatBusy[w]
+      floatBusy[w] = Math.min(1, Math.max(0, relax(lastFloat, floatLoad, historyFloat[2 * w], historyFloat[2 * w + 1], trust)))
+      historyFloat[2 * w] = lastFloat
+      historyFloat[2 * w + 1] = floatLoad
+      residual = Math.max(residual, Math.abs(floatLoad - lastFloat))
       change = Math.max(change, Math.abs(U[w] - prevU[w]))
       prevU[w] = U[w]
     }
@@ -1791,21 +1876,32 @@ class HostEvaluator implements Evaluator {
       if (spinning > idle) for (let q = groupStart[g]; q < groupStart[g + 1]; q++) spin[groupItem[q]] *= idle / spinning
     }
 
-    for (let v = 0; v < nv; v++) vmEventBusy[v] = vmEventBusy[v] + damping * (Math.min(1, eventCycles[v] / vmOneCpu[v]) - vmEventBusy[v])
+    for (let v = 0; v < nv; v++) {
+      const events = Math.min(1, eventCycles[v] / vmOneCpu[v])
+      const last = vmEventBusy[v]
+      vmEventBusy[v] = Math.min(1, Math.max(0, relax(last, events, historyEvent[2 * v], historyEvent[2 * v + 1], trust)))
+      historyEvent[2 * v] = last
+      historyEvent[2 * v + 1] = events
+      residual = Math.max(residual, Math.abs(events - last))
+    }
+
+    this.residual = residual
     return change
   }
 
   /**
    * Mean and p99 latency at the current rates: while iterating, only the mean of the devices
-   * whose rate it bounds (round trips, block queues), after their NAPI share moves by the
-   * damping; at the end, everything.
+   * whose rate it bounds (round trips, block queues), after their NAPI share steps by
+   * `relax` (adding to the residual); at the end, everything.
    */
-  private latency(final: boolean, damping: number): void {
+  private latency(final: boolean, trust: number): void {
     const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
     const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
     const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency, closedLoop} = this
     const {rxStream, x, guestItem, rhoNapi, nw, workerService, workerWait, workerWake, blockTime} = this
     const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS, guestIrqCycles} = this.cal
+    const historyNapi = this.historyNapi
+    let residual = this.residual
     // What depends on the worker alone: the queueing wait behind its mean item (when it has
     // items) and the time to wake it; and on the disk alone: its service time under load.
     for (let w = 0; w < nw; w++) {
@@ -1832,7 +1928,12 @@ class HostEvaluator implements Evaluator {
         // packets, the time the guest spends processing them; for completions of
         // transmitted packets and block requests, the time their handler runs.
         const busy = rxStream[i] ? x[i] * guestItem[i] / vmOneCpu[dVm[i]] : x[i] * per[i] * guestIrqCycles / vmOneCpu[dVm[i]]
-        rhoNapi[i] = rhoNapi[i] + damping * (Math.min(1, busy) - rhoNapi[i])
+        const napi = Math.min(1, busy)
+        const last = rhoNapi[i]
+        rhoNapi[i] = Math.min(1, Math.max(0, relax(last, napi, historyNapi[2 * i], historyNapi[2 * i + 1], trust)))
+        historyNapi[2 * i] = last
+        historyNapi[2 * i + 1] = napi
+        residual = Math.max(residual, Math.abs(napi - last))
         if (!closedLoop[i]) continue
       }
 
@@ -1871,6 +1972,8 @@ class HostEvaluator implements Evaluator {
         p99Latency[i] = fixed + notifyP99 + waitP99 + service
       }
     }
+
+    this.residual = residual
   }
 
   // ------------------------------------------------------------ results

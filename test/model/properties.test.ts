@@ -233,8 +233,8 @@ describe('model properties over random scenarios', () => {
     // Not a polling case: there the CPU is whole by definition (c). A worker's utilisation
     // is the "fraction of one CPU the worker occupies" (types.ts), so the workers pinned
     // on a CPU that nothing else uses add up to that CPU's utilisation. Tolerance 1e-4
-    // relative: utilisations are damped state that settles more slowly than the rates the
-    // fixed point's stop test watches (about 1e-5 behind when it stops).
+    // relative: utilisations are state the fixed point steps towards, and it stops within
+    // about 1e-5 of where it would take them next.
     const notPolling = scenarioArb(policyArb().map(p => (p.notification.kind === 'poll' ? {...p, notification: {kind: 'kick' as const}} : p)))
     fc.assert(fc.property(notPolling, s => {
       const {evaluation} = run(s)
@@ -246,5 +246,30 @@ describe('model properties over random scenarios', () => {
           .toBeLessThanOrEqual(1e-4 * Math.max(1e-3, c.utilisation))
       }
     }), {seed: 0xc34, numRuns: RUNS})
+  })
+
+  test('(i) the fixed point stops near its solution: rates and p99 latencies within 0.1% of the same layout solved to 1e-10', () => {
+    // A fixed sample rather than fc.assert: it holds the scenarios on which the step of
+    // 0.8 used before stopped furthest off (3.9% on one, 0.2% on another).
+    const samples = fc.sample(scenarioArb(), {numRuns: 400, seed: 3})
+    let checked = 0
+    for (const s of samples) {
+      const built = build(s)
+      if (!built || checkLayout(built.host, built.vms, built.layout).length > 0) continue
+      const {host, vms, layout} = built
+      const cal = profiles[s.calibration]
+      const result = evaluate(host, vms, layout, cal)
+      const exact = evaluate(host, vms, layout, cal, {tolerance: 1e-10, maxIterations: 3000})
+      for (const [d, device] of result.devices.entries()) {
+        const reference = exact.devices[d]
+        const where = `${device.vm}/${device.device}: ${result.iterations} iterations against ${exact.iterations}`
+        expect(Math.abs(device.rate - reference.rate) / Math.max(1, reference.rate), `${where}, rate`).toBeLessThanOrEqual(1e-3)
+        expect(Math.abs(device.p99LatencyS - reference.p99LatencyS) / reference.p99LatencyS, `${where}, p99`).toBeLessThanOrEqual(1e-3)
+      }
+
+      checked++
+    }
+
+    expect(checked).toBeGreaterThan(150)
   })
 })
