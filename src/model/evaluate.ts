@@ -27,7 +27,7 @@ import {architecture} from './arch/index.js'
 import type {ArchitectureModel, PathCosts} from './arch/types.js'
 import {framesPerItem, wireBitsPerItem} from './net.js'
 import type {
-  Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, InterruptMode, Layout, Limit, LimitKind, Vm, VmPlacement,
+  Assessment, Calibration, CpuResult, HostTotals, Device, DeviceResult, Evaluation, Host, InterruptMode, Layout, Limit, LimitKind, Vm, VmPlacement,
   VmResult, WorkerResult,
 } from './types.js'
 
@@ -42,6 +42,11 @@ export interface EvaluateOptions {
 /** Evaluates layouts of one set of VMs on one host: see `prepare`. */
 export interface Evaluator {
   evaluate(layout: Layout): Evaluation
+  /**
+   * The same evaluation, but only the figures a search ranks layouts by: equal to the
+   * `totals` and `iterations` of `evaluate(layout)`, and the largest of its devices' p99.
+   */
+  assess(layout: Layout): Assessment
 }
 
 /** Queue depth assumed when a worker is saturated: a full virtqueue. */
@@ -803,14 +808,27 @@ class HostEvaluator implements Evaluator {
   }
 
   evaluate(layout: Layout): Evaluation {
+    const iterations = this.run(layout)
+    return this.results(layout, iterations)
+  }
+
+  assess(layout: Layout): Assessment {
+    const iterations = this.run(layout)
+    const {n, p99Latency} = this
+    let maxP99S = 0
+    for (let i = 0; i < n; i++) maxP99S = Math.max(maxP99S, p99Latency[i])
+    return {totals: this.totals(layout), maxP99S, iterations}
+  }
+
+  /** Lay the layout out and run the fixed point: the iterations used. */
+  private run(layout: Layout): number {
     if (this.stamp > STAMP_LIMIT) this.resetStamps()
     this.placeVms(layout)
     this.placeWorkers(layout)
     this.priceWorkers(layout)
     this.buildPools()
     this.buildRows()
-    const iterations = this.solve()
-    return this.results(layout, iterations)
+    return this.solve()
   }
 
   private resetStamps(): void {
@@ -1981,7 +1999,7 @@ class HostEvaluator implements Evaluator {
   private results(layout: Layout, iterations: number): Evaluation {
     const {n, nv, nw, nCpu, host, vms, devices, kickExits, irqExits, onVcpu, x, pk, pirq, dVm, dWorker, bitsPerItem, limitRow, capKind, refs} = this
     const {meanLatency, p99Latency, workerCycles, workerCpuCap, noteKind, workerShare, spin, cpuLoad, polling, vmCap, vmLoad} = this
-    const {vmCpuStart, vmCpuItem, capOfIndex, workerCpuStart, workerCpuItem, floatingWorker, vmsOnCpuStart, vmsOnCpuItem} = this
+    const {vmCpuStart, vmCpuItem, capOfIndex, workerCpuStart, workerCpuItem, vmsOnCpuStart, vmsOnCpuItem} = this
     const {workersOnCpuStart, workersOnCpuItem, byVmStart, vmNode} = this
     const workers = layout.workers
     const names: (Limit | undefined)[] = []
@@ -1997,16 +2015,12 @@ class HostEvaluator implements Evaluator {
     }
 
     const deviceResults: DeviceResult[] = []
-    let exitsPerS = 0
-    let interruptsPerS = 0
     for (let i = 0; i < n; i++) {
       const rate = x[i]
       const d = devices[i]
       const bytes = d.kind === 'block' ? rate * d.sizeBytes : rate * bitsPerItem[i] / 8
       const exits = rate * (pk[i] * kickExits[i] + pirq[i] * irqExits[i])
       const interrupts = rate * pirq[i]
-      exitsPerS += exits
-      interruptsPerS += interrupts
       deviceResults.push({
         vm: vms[dVm[i]].id,
         device: d.id,
@@ -2066,18 +2080,10 @@ class HostEvaluator implements Evaluator {
       }
     }
 
-    const floatingOn = this.floatingOn
-    floatingOn.fill(0)
-    for (let k = 0; k < nw; k++) {
-      if (floatingWorker[k]) for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) floatingOn[workerCpuItem[q]] = 1
-    }
-
-    let cpusAllocated = 0
     const cpuResults: CpuResult[] = []
     for (let c = 0; c < nCpu; c++) {
       const cpu = host.cpus[c]
       const role = layout.roles[cpu.id] ?? 'idle'
-      if (role !== 'idle' || floatingOn[c]) cpusAllocated++
       const onVms: string[] = []
       for (let r = vmsOnCpuStart[c]; r < vmsOnCpuStart[c + 1]; r++) onVms.push(vms[vmsOnCpuItem[r]].id)
       const onWorkers: string[] = []
@@ -2092,10 +2098,6 @@ class HostEvaluator implements Evaluator {
       })
     }
 
-    let netBps = 0
-    let blockBytesPerS = 0
-    let iops = 0
-    let sloViolations = 0
     const vmResults: VmResult[] = []
     for (let v = 0; v < nv; v++) {
       const vm = vms[v]
@@ -2124,10 +2126,6 @@ class HostEvaluator implements Evaluator {
         }
       }
 
-      netBps += vmNet
-      blockBytesPerS += vmBlockBytes
-      iops += vmIops
-      sloViolations += violations.length
       vmResults.push({
         id: vm.id,
         type: vm.type.name,
@@ -2142,8 +2140,6 @@ class HostEvaluator implements Evaluator {
       })
     }
 
-    const deliveredBps = netBps + 8 * blockBytesPerS
-    const cpusHost = nCpu
     return {
       host: host.model,
       calibration: this.cal.name,
@@ -2151,21 +2147,78 @@ class HostEvaluator implements Evaluator {
       workers: workerResults,
       cpus: cpuResults,
       vms: vmResults,
-      totals: {
-        netBps,
-        blockBytesPerS,
-        iops,
-        deliveredBps,
-        cpusHost,
-        cpusAllocated,
-        bpsPerCpuHost: deliveredBps / cpusHost,
-        // Idle CPUs that floating workers may run on are not free either.
-        bpsPerCpuAllocated: cpusAllocated > 0 ? deliveredBps / cpusAllocated : 0,
-        exitsPerS,
-        interruptsPerS,
-        sloViolations,
-      },
+      totals: this.totals(layout),
       iterations,
+    }
+  }
+
+  /**
+   * The host's totals, from the arrays: the same sums, in the same order, as the device and
+   * VM results give (so `assess` and `evaluate` agree to the last bit).
+   */
+  private totals(layout: Layout): HostTotals {
+    const {n, nv, nw, nCpu, host, vms, devices, kickExits, irqExits, x, pk, pirq, bitsPerItem, p99Latency, byVmStart} = this
+    const {workerCpuStart, workerCpuItem, floatingWorker, floatingOn} = this
+    let exitsPerS = 0
+    let interruptsPerS = 0
+    for (let i = 0; i < n; i++) {
+      exitsPerS += x[i] * (pk[i] * kickExits[i] + pirq[i] * irqExits[i])
+      interruptsPerS += x[i] * pirq[i]
+    }
+
+    let netBps = 0
+    let blockBytesPerS = 0
+    let iops = 0
+    let sloViolations = 0
+    for (let v = 0; v < nv; v++) {
+      const slo = vms[v].type.slo
+      let vmNet = 0
+      let vmBlockBytes = 0
+      let vmIops = 0
+      for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
+        const d = devices[i]
+        const rate = x[i]
+        if (d.kind === 'net') {
+          vmNet += rate * bitsPerItem[i] / 8 * 8
+        } else {
+          vmBlockBytes += rate * d.sizeBytes
+          vmIops += rate
+        }
+
+        if (Number.isFinite(d.offered) && rate < slo.minFraction * d.offered * (1 - 1e-9)) sloViolations++
+        if (slo.maxP99S !== undefined && p99Latency[i] > slo.maxP99S) sloViolations++
+      }
+
+      netBps += vmNet
+      blockBytesPerS += vmBlockBytes
+      iops += vmIops
+    }
+
+    // Idle CPUs that floating workers may run on are not free either.
+    floatingOn.fill(0)
+    for (let k = 0; k < nw; k++) {
+      if (floatingWorker[k]) for (let q = workerCpuStart[k]; q < workerCpuStart[k + 1]; q++) floatingOn[workerCpuItem[q]] = 1
+    }
+
+    let cpusAllocated = 0
+    for (let c = 0; c < nCpu; c++) {
+      if ((layout.roles[host.cpus[c].id] ?? 'idle') !== 'idle' || floatingOn[c]) cpusAllocated++
+    }
+
+    const deliveredBps = netBps + 8 * blockBytesPerS
+    const cpusHost = nCpu
+    return {
+      netBps,
+      blockBytesPerS,
+      iops,
+      deliveredBps,
+      cpusHost,
+      cpusAllocated,
+      bpsPerCpuHost: deliveredBps / cpusHost,
+      bpsPerCpuAllocated: cpusAllocated > 0 ? deliveredBps / cpusAllocated : 0,
+      exitsPerS,
+      interruptsPerS,
+      sloViolations,
     }
   }
 }

@@ -427,6 +427,18 @@ export interface HostTotals {
   sloViolations: number
 }
 
+/**
+ * What a search compares layouts by: the host's totals and the worst p99 latency, without
+ * the per-device, per-worker, per-CPU and per-VM results (`Evaluator.assess`).
+ */
+export interface Assessment {
+  totals: HostTotals
+  /** The largest p99 latency of any device, 0 with no devices. */
+  maxP99S: number
+  /** Fixed-point iterations used. */
+  iterations: number
+}
+
 export interface Evaluation {
   host: string
   calibration: string

@@ -12,7 +12,7 @@
  */
 import {type Evaluator, prepare} from '../model/evaluate.js'
 import {checkLayout} from '../model/layout.js'
-import type {Calibration, Evaluation, Host, Layout, Vm} from '../model/types.js'
+import type {Assessment, Calibration, Evaluation, Host, Layout, Vm} from '../model/types.js'
 import {type Accounting, type Objective, type Score, better, score} from './objective.js'
 import {type Random, pick, seededRandom} from './random.js'
 import {
@@ -31,15 +31,21 @@ export interface HostSearchOptions {
   stop?: () => boolean
 }
 
+/** A candidate the model evaluated: what the search ranks it by. */
 export interface Assessed {
   candidate: Candidate
   layout: Layout
-  evaluation: Evaluation
+  assessment: Assessment
   score: Score
 }
 
+/** The candidate a search settles on, with its whole evaluation. */
+export interface Found extends Assessed {
+  evaluation: Evaluation
+}
+
 export interface HostSearchResult {
-  best: Assessed
+  best: Found
   /** Layouts evaluated by the model. */
   evaluations: number
 }
@@ -67,13 +73,21 @@ export class Assessor {
     let result: Assessed | undefined
     const layout = tryLayout(this.host, this.vms, candidate)
     if (layout && checkLayout(this.host, this.vms, layout).length === 0) {
-      const evaluation = this.evaluator.evaluate(layout)
+      const assessment = this.evaluator.assess(layout)
       this.evaluations++
-      result = {candidate, layout, evaluation, score: score(evaluation, this.objective, this.accounting)}
+      result = {candidate, layout, assessment, score: score(assessment, this.objective, this.accounting)}
     }
 
     this.memo.set(key, result)
     return result
+  }
+
+  /**
+   * The whole evaluation of an assessed candidate, for the one a search returns: the
+   * model again on its layout (the same figures; not counted as another evaluation).
+   */
+  found(assessed: Assessed): Found {
+    return {...assessed, evaluation: this.evaluator.evaluate(assessed.layout)}
   }
 }
 
@@ -103,7 +117,7 @@ HostSearchResult | undefined {
     }
   }
 
-  return best ? {best, evaluations: assessor.evaluations} : undefined
+  return best ? {best: assessor.found(best), evaluations: assessor.evaluations} : undefined
 }
 
 function randomCandidate(random: Random, base: Candidate, vmCount: number, nodes: number[], cpus: number[], count: number): Candidate {

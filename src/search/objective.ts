@@ -3,7 +3,7 @@
  * not; among the feasible, the objective decides; among the infeasible, fewer violations.
  * Ties go to the layout that uses fewer CPUs.
  */
-import type {Evaluation} from '../model/types.js'
+import type {Assessment} from '../model/types.js'
 
 export type Objective = 'throughput-per-cpu' | 'hosts' | 'latency'
 /** `host`: every logical CPU of the host counts; `allocated`: vCPU, I/O and housekeeping CPUs. */
@@ -17,8 +17,8 @@ export interface Score {
   cpus: number
 }
 
-export function score(ev: Evaluation, objective: Objective, accounting: Accounting): Score {
-  const t = ev.totals
+export function score(assessment: Assessment, objective: Objective, accounting: Accounting): Score {
+  const t = assessment.totals
   const cpus = accounting === 'host' ? t.cpusHost : t.cpusAllocated
   let value: number
   switch (objective) {
@@ -34,7 +34,7 @@ export function score(ev: Evaluation, objective: Objective, accounting: Accounti
     }
 
     case 'latency': {
-      value = -Math.max(0, ...ev.devices.map(d => d.p99LatencyS))
+      value = -assessment.maxP99S
       break
     }
   }

@@ -5,7 +5,7 @@
  * spaces larger than `limit` candidates.
  */
 import type {Calibration, Host, Vm} from '../model/types.js'
-import {type Assessed, Assessor} from './host.js'
+import {type Assessed, Assessor, type Found} from './host.js'
 import {better} from './objective.js'
 import type {Accounting, Objective} from './objective.js'
 import {type SearchSpace, ioCpus, policies, policyLayout, sharedDevices} from './space.js'
@@ -13,7 +13,7 @@ import {type SearchSpace, ioCpus, policies, policyLayout, sharedDevices} from '.
 export const ORACLE_LIMIT = 200_000
 
 export function oracle(host: Host, vms: Vm[], calibration: Calibration, space: SearchSpace,
-  objective: Objective, accounting: Accounting, limit = ORACLE_LIMIT): {best?: Assessed; evaluations: number; candidates: number} {
+  objective: Objective, accounting: Accounting, limit = ORACLE_LIMIT): {best?: Found; evaluations: number; candidates: number} {
   const assessor = new Assessor(host, vms, calibration, objective, accounting)
   const nodes = host.nodes.map(n => n.id)
   const plans = policies(space).flatMap(policy => {
@@ -32,7 +32,7 @@ export function oracle(host: Host, vms: Vm[], calibration: Calibration, space: S
     }
   }
 
-  return {best, evaluations: assessor.evaluations, candidates}
+  return {best: best && assessor.found(best), evaluations: assessor.evaluations, candidates}
 }
 
 /** Every vector of `length` values drawn from `values`, in lexicographic order. */

@@ -221,6 +221,33 @@ describe('model properties over random scenarios', () => {
     }), {seed: 0xf68, numRuns: RUNS / 3})
   })
 
+  test('(f4) assess gives the totals, iterations and largest p99 of evaluate, to the last bit', () => {
+    // What the search ranks layouts by must be what the plan reports. Calls of both kinds,
+    // over layouts of other policies, go through one evaluator.
+    fc.assert(fc.property(scenarioArb(), fc.array(policyArb(), {minLength: 1, maxLength: 2}), (s, policies) => {
+      const built = build(s)
+      fc.pre(built !== undefined && checkLayout(built.host, built.vms, built.layout).length === 0)
+      const {host, vms} = built
+      const evaluator = prepare(host, vms, profiles[s.calibration])
+      const layouts = [built.layout]
+      for (const p of policies) {
+        const other = build(s, p)
+        if (other && checkLayout(host, vms, other.layout).length === 0) layouts.push(other.layout)
+      }
+
+      for (const layout of layouts) {
+        const assessment = evaluator.assess(layout)
+        const evaluation = evaluator.evaluate(layout)
+        expect(assessment).toStrictEqual({
+          totals: evaluation.totals,
+          maxP99S: Math.max(0, ...evaluation.devices.map(d => d.p99LatencyS)),
+          iterations: evaluation.iterations,
+        })
+        expect(assessment.totals.sloViolations).toBe(evaluation.vms.reduce((sum, vm) => sum + vm.violations.length, 0))
+      }
+    }), {seed: 0xf69, numRuns: RUNS / 3})
+  })
+
   test('(g) checkLayout finds nothing wrong with what buildLayout builds', () => {
     fc.assert(fc.property(scenarioArb(), s => {
       const built = build(s)
