@@ -344,6 +344,8 @@ class HostEvaluator implements Evaluator {
   private readonly batch: Float64Array
   /** Round trips and block requests: the rate is bounded by queue depth / latency. */
   private readonly closedLoop: Uint8Array
+  /** The devices whose rate their latency bounds (round trips, block queues), in order. */
+  private readonly closedDevices: Int32Array
   private readonly queueDepth: Float64Array
   private readonly fixedRtt: Float64Array
   private readonly sizeBytes: Float64Array
@@ -475,6 +477,9 @@ class HostEvaluator implements Evaluator {
   private readonly historyEvent: Float64Array
   private readonly historyNapi: Float64Array
   private readonly historyLatencyCap: Float64Array
+  // Cycles per item on the worker and in the guest before notifications and interrupts.
+  private readonly workerBase: Float64Array
+  private readonly guestBase: Float64Array
   private spin = new Float64Array(0)
   private lambda = new Float64Array(0)
   private floatBusy = new Float64Array(0)
@@ -595,6 +600,8 @@ class HostEvaluator implements Evaluator {
     this.rxStream = u8(slab, devices, d => (d.kind === 'net' && d.direction === 'rx' && d.pattern === 'stream' ? 1 : 0))
     this.batch = f64(slab, devices, d => (d.direction === 'rx' ? 1 : cal.guestBatch))
     this.closedLoop = u8(slab, devices, d => (d.pattern === 'rr' || d.kind === 'block' ? 1 : 0))
+    const closed = devices.flatMap((d, i) => (d.pattern === 'rr' || d.kind === 'block' ? [i] : []))
+    this.closedDevices = slab.i32Of(closed)
     this.queueDepth = f64(slab, devices, d => d.queueDepth)
     this.fixedRtt = f64(slab, devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
     this.sizeBytes = f64(slab, devices, d => d.sizeBytes)
@@ -691,6 +698,8 @@ class HostEvaluator implements Evaluator {
     this.prevPirq = slab.f64(n)
     this.historyNapi = slab.f64(2 * n)
     this.historyLatencyCap = slab.f64(2 * n)
+    this.workerBase = slab.f64(n)
+    this.guestBase = slab.f64(n)
     this.historyEvent = slab.f64(2 * nv)
     this.dWorker = slab.i32(n)
     this.workerItem = slab.f64(n)
@@ -1143,6 +1152,13 @@ class HostEvaluator implements Evaluator {
         crossCore[i] = floatingWorker[k] || coreStamp[cpuCore[workerCpuItem[workerCpuStart[k]]]] === stamp ? 0 : crossCycles
       }
     }
+
+    // The cycles per item that do not depend on notifications or interrupts.
+    const {per, workerBase, guestBase} = this
+    for (let i = 0; i < this.n; i++) {
+      workerBase[i] = per[i] * (workerItem[i] + crossCore[i])
+      guestBase[i] = per[i] * (guestItem[i] + crossCore[i])
+    }
   }
 
   /** Device i's path, priced once per architecture, interrupt mode, NUMA factor and floating; remembered as its last. */
@@ -1522,13 +1538,13 @@ class HostEvaluator implements Evaluator {
       this.price(trust)
       this.fill()
       const change = this.observe(trust)
-      this.latency(false, trust)
+      this.latency(false)
       if (iterations > 3 && change < tolerance && this.residual * trust < tolerance) break
       if (iterations > 3 && change > 0.9 * lastChange) trust = Math.max(0.02, trust * 0.7)
       lastChange = change
     }
 
-    this.latency(true, 0)
+    this.latency(true)
     return Math.min(iterations, maxIterations)
   }
 
@@ -1539,7 +1555,7 @@ class HostEvaluator implements Evaluator {
    */
   private price(trust: number): void {
     const {n, dWorker, dVm, U, sources, rhoNapi, batch, lambda, spinBudget, noteKind, x, timerPeriod, onVcpu, coalesce} = this
-    const {vmEventBusy, vmIrqRate, floatingWorker, floatBusy, per, workerItem, crossCore, kickWorker, irqWorker, guestItem} = this
+    const {vmEventBusy, vmIrqRate, floatingWorker, floatBusy, workerBase, guestBase, kickWorker, irqWorker} = this
     const {kickGuest, irqGuest, pk, pirq, cw, cg, offered, timerRing, vmOneCpu, workerCpuCap, closedLoop} = this
     const {meanLatency, queueDepth, latencyCap, capX, capKind} = this
     const history = this.historyLatencyCap
@@ -1553,58 +1569,52 @@ class HostEvaluator implements Evaluator {
     for (let w = 0; w < nw; w++) if (noteKind[w] === NOTE_SPIN) spinMiss[w] = (1 - U[w]) * Math.exp(-lambda[w] * spinBudget[w])
     for (let i = 0; i < n; i++) {
       const w = dWorker[i]
-      const idle = 1 - U[w]
+      const v = dVm[i]
+      const note = noteKind[w]
+      const vcpuOnly = onVcpu[i]
+      const perBatch = batch[i]
       let p: number
       let raw = sources[i] * Math.max(0, 1 - rhoNapi[i]) / irqBatch
-      switch (noteKind[w]) {
-        case NOTE_KICK: {
-          p = idle / batch[i]
-          break
-        }
-
-        case NOTE_SPIN: {
-          p = spinMiss[w] / batch[i]
-          break
-        }
-
-        case NOTE_POLL: {
-          p = 0
-          break
-        }
-
-        default: {
-          // One notification opens a timer period; the flush then completes the batch.
-          const perPeriod = Math.max(1, x[i] * (timerPeriod[w] + timerSlackS))
-          p = 1 / perPeriod
-          raw = Math.min(raw, 1 / perPeriod)
-        }
+      if (note === NOTE_KICK) {
+        p = (1 - U[w]) / perBatch
+      } else if (note === NOTE_SPIN) {
+        p = spinMiss[w] / perBatch
+      } else if (note === NOTE_POLL) {
+        p = 0
+      } else {
+        // One notification opens a timer period; the flush then completes the batch.
+        const perPeriod = Math.max(1, x[i] * (timerPeriod[w] + timerSlackS))
+        p = 1 / perPeriod
+        raw = Math.min(raw, 1 / perPeriod)
       }
 
-      if (onVcpu[i]) p = 1 / batch[i]
+      if (vcpuOnly) p = 1 / perBatch
       // One queue per VM (vbus): held off while the guest drains any of the VM's events,
       // and merged with signals that arrive while an injection is under way.
-      const irq = coalesce[i] > 0
-        ? sources[i] * Math.max(0, 1 - vmEventBusy[dVm[i]]) / irqBatch / (1 + vmIrqRate[dVm[i]] * coalesce[i])
+      const window = coalesce[i]
+      const irq = window > 0
+        ? sources[i] * Math.max(0, 1 - vmEventBusy[v]) / irqBatch / (1 + vmIrqRate[v] * window)
         : raw
       // A wake-up that preempts a vCPU costs two context switches (out and back in).
       const preempt = floatingWorker[w] ? floatBusy[w] * 2 * contextSwitchCycles : 0
-      const worker = per[i] * (workerItem[i] + crossCore[i]) + p * (kickWorker[i] + preempt) + irq * irqWorker[i]
-      const guest = per[i] * (guestItem[i] + crossCore[i]) + p * kickGuest[i] + irq * irqGuest[i]
+      const worker = workerBase[i] + p * (kickWorker[i] + preempt) + irq * irqWorker[i]
+      const guest = guestBase[i] + p * kickGuest[i] + irq * irqGuest[i]
       pk[i] = p
       pirq[i] = irq
-      const costW = onVcpu[i] ? 0 : worker
-      const costG = onVcpu[i] ? guest + worker : guest
+      const costW = vcpuOnly ? 0 : worker
+      const costG = vcpuOnly ? guest + worker : guest
       cw[i] = costW
       cg[i] = costG
 
       // The device's own cap.
+      const oneCpu = vmOneCpu[v]
       let c = offered[i]
       let kind = 0
-      if (noteKind[w] === NOTE_TIMER) {
+      if (note === NOTE_TIMER) {
         // The ring fills while the timer runs (or while the guest produces, if slower);
         // the guest cannot reuse descriptors until the flush has completed them.
         const ring = timerRing[w]
-        const fillS = Math.max(timerPeriod[w] + timerSlackS, ring * costG / vmOneCpu[dVm[i]])
+        const fillS = Math.max(timerPeriod[w] + timerSlackS, ring * costG / oneCpu)
         const timerCap = ring / (fillS + ring * costW / workerCpuCap[w])
         if (timerCap < c) {
           c = timerCap
@@ -1612,27 +1622,31 @@ class HostEvaluator implements Evaluator {
         }
       }
 
-      if (closedLoop[i] && meanLatency[i] > 0) {
-        const bound = queueDepth[i] / meanLatency[i]
-        const last = latencyCap[i]
-        if (Number.isFinite(last)) {
-          latencyCap[i] = relax(last, bound, history[2 * i], history[2 * i + 1], trust)
-          residual = Math.max(residual, Math.abs(bound - last) / bound)
-          history[2 * i] = last
-          history[2 * i + 1] = bound
-        } else {
-          latencyCap[i] = bound
-          residual = 1
-        }
+      if (closedLoop[i]) {
+        const mean = meanLatency[i]
+        if (mean > 0) {
+          const bound = queueDepth[i] / mean
+          const last = latencyCap[i]
+          let cap = bound
+          if (Number.isFinite(last)) {
+            cap = relax(last, bound, history[2 * i], history[2 * i + 1], trust)
+            residual = Math.max(residual, Math.abs(bound - last) / bound)
+            history[2 * i] = last
+            history[2 * i + 1] = bound
+          } else {
+            residual = 1
+          }
 
-        if (latencyCap[i] < c) {
-          c = latencyCap[i]
-          kind = 2
+          latencyCap[i] = cap
+          if (cap < c) {
+            c = cap
+            kind = 2
+          }
         }
       }
 
       // A single device's guest work runs on one vCPU at a time (one queue).
-      const vcpu = costG > 0 ? vmOneCpu[dVm[i]] / costG : Number.POSITIVE_INFINITY
+      const vcpu = costG > 0 ? oneCpu / costG : Number.POSITIVE_INFINITY
       if (vcpu < c) {
         c = vcpu
         kind = 3
@@ -1817,15 +1831,16 @@ class HostEvaluator implements Evaluator {
   }
 
   /**
-   * Utilisations seen at the new rates, which the old ones step towards by `relax` (adding
-   * to the residual); the largest change since the iteration before (relative for rates,
-   * absolute for probabilities and shares), which decides convergence.
+   * Utilisations and NAPI shares seen at the new rates, which the old ones step towards by
+   * `relax` (adding to the residual); the largest change since the iteration before
+   * (relative for rates, absolute for probabilities and shares), which decides convergence.
    */
   private observe(trust: number): number {
     const {n, nw, nv, x, dWorker, dVm, dBlock, cw, cg, per, sources, guestItem, sizeBytes, workerCycles, workerItems, vmLoad} = this
     const {vmIrqRate, blockLoad, blockBytes, eventCycles, U, lambda, spin, noteKind, spinBudget, floatStart, floatVm, floatWeight} = this
     const {floatBusy, workerCpuCap, groupStart, groupItem, groupCount, vmEventBusy, vmOneCpu, pk, pirq, prevX, prevPk, prevPirq, prevU} = this
-    const {historyU, historyLambda, historyFloat, historyEvent} = this
+    const {historyU, historyLambda, historyFloat, historyEvent, historyNapi, rxStream, rhoNapi} = this
+    const guestIrqCycles = this.cal.guestIrqCycles
     let change = 0
     let residual = this.residual
     workerCycles.fill(0, 0, nw)
@@ -1838,20 +1853,35 @@ class HostEvaluator implements Evaluator {
     for (let i = 0; i < n; i++) {
       const w = dWorker[i]
       const v = dVm[i]
-      workerCycles[w] += x[i] * cw[i]
-      workerItems[w] += x[i] * per[i]
-      vmLoad[v] += x[i] * cg[i]
-      vmIrqRate[v] += x[i] * sources[i]
-      eventCycles[v] += x[i] * per[i] * guestItem[i]
-      if (dBlock[i] >= 0) {
-        blockLoad[dBlock[i]] += x[i]
-        blockBytes[dBlock[i]] += x[i] * sizeBytes[i]
+      const rate = x[i]
+      const items = rate * per[i]
+      workerCycles[w] += rate * cw[i]
+      workerItems[w] += items
+      vmLoad[v] += rate * cg[i]
+      vmIrqRate[v] += rate * sources[i]
+      eventCycles[v] += items * guestItem[i]
+      const b = dBlock[i]
+      if (b >= 0) {
+        blockLoad[b] += rate
+        blockBytes[b] += rate * sizeBytes[i]
       }
 
-      change = Math.max(change, Math.abs(x[i] - prevX[i]) / Math.max(1, x[i]), Math.abs(pk[i] - prevPk[i]), Math.abs(pirq[i] - prevPirq[i]))
-      prevX[i] = x[i]
-      prevPk[i] = pk[i]
-      prevPirq[i] = pirq[i]
+      // NAPI keeps a device's interrupts off while the guest polls it: for received
+      // packets, the time the guest spends processing them; for completions of
+      // transmitted packets and block requests, the time their handler runs.
+      const busy = rxStream[i] ? rate * guestItem[i] / vmOneCpu[v] : items * guestIrqCycles / vmOneCpu[v]
+      const napi = Math.min(1, busy)
+      const lastNapi = rhoNapi[i]
+      rhoNapi[i] = Math.min(1, Math.max(0, relax(lastNapi, napi, historyNapi[2 * i], historyNapi[2 * i + 1], trust)))
+      historyNapi[2 * i] = lastNapi
+      historyNapi[2 * i + 1] = napi
+      residual = Math.max(residual, Math.abs(napi - lastNapi))
+      const kicks = pk[i]
+      const interrupts = pirq[i]
+      change = Math.max(change, Math.abs(rate - prevX[i]) / Math.max(1, rate), Math.abs(kicks - prevPk[i]), Math.abs(interrupts - prevPirq[i]))
+      prevX[i] = rate
+      prevPk[i] = kicks
+      prevPirq[i] = interrupts
     }
 
     for (let w = 0; w < nw; w++) {
@@ -1909,17 +1939,14 @@ class HostEvaluator implements Evaluator {
 
   /**
    * Mean and p99 latency at the current rates: while iterating, only the mean of the devices
-   * whose rate it bounds (round trips, block queues), after their NAPI share steps by
-   * `relax` (adding to the residual); at the end, everything.
+   * whose rate it bounds (round trips, block queues); at the end, everything.
    */
-  private latency(final: boolean, trust: number): void {
+  private latency(final: boolean): void {
     const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
     const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
-    const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency, closedLoop} = this
-    const {rxStream, x, guestItem, rhoNapi, nw, workerService, workerWait, workerWake, blockTime} = this
-    const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS, guestIrqCycles} = this.cal
-    const historyNapi = this.historyNapi
-    let residual = this.residual
+    const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency} = this
+    const {nw, workerService, workerWait, workerWake, blockTime} = this
+    const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS} = this.cal
     // What depends on the worker alone: the queueing wait behind its mean item (when it has
     // items) and the time to wake it; and on the disk alone: its service time under load.
     for (let w = 0; w < nw; w++) {
@@ -1940,21 +1967,10 @@ class HostEvaluator implements Evaluator {
       blockTime[b] = blockServiceS[b] / (1 - rho)
     }
 
-    for (let i = 0; i < n; i++) {
-      if (!final) {
-        // NAPI keeps a device's interrupts off while the guest polls it: for received
-        // packets, the time the guest spends processing them; for completions of
-        // transmitted packets and block requests, the time their handler runs.
-        const busy = rxStream[i] ? x[i] * guestItem[i] / vmOneCpu[dVm[i]] : x[i] * per[i] * guestIrqCycles / vmOneCpu[dVm[i]]
-        const napi = Math.min(1, busy)
-        const last = rhoNapi[i]
-        rhoNapi[i] = Math.min(1, Math.max(0, relax(last, napi, historyNapi[2 * i], historyNapi[2 * i + 1], trust)))
-        historyNapi[2 * i] = last
-        historyNapi[2 * i + 1] = napi
-        residual = Math.max(residual, Math.abs(napi - last))
-        if (!closedLoop[i]) continue
-      }
-
+    const closedDevices = this.closedDevices
+    const count = final ? n : closedDevices.length
+    for (let r = 0; r < count; r++) {
+      const i = final ? r : closedDevices[r]
       const w = dWorker[i]
       const kind = noteKind[w]
       const capW = workerCpuCap[w]
@@ -1990,8 +2006,6 @@ class HostEvaluator implements Evaluator {
         p99Latency[i] = fixed + notifyP99 + waitP99 + service
       }
     }
-
-    this.residual = residual
   }
 
   // ------------------------------------------------------------ results
