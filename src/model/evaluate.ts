@@ -346,6 +346,8 @@ class HostEvaluator implements Evaluator {
   private readonly closedLoop: Uint8Array
   /** The devices whose rate their latency bounds (round trips, block queues), in order. */
   private readonly closedDevices: Int32Array
+  /** Whether a device is in a row that takes part in the current fill. */
+  private readonly inLive: Uint8Array
   private readonly queueDepth: Float64Array
   private readonly fixedRtt: Float64Array
   private readonly sizeBytes: Float64Array
@@ -602,6 +604,7 @@ class HostEvaluator implements Evaluator {
     this.closedLoop = u8(slab, devices, d => (d.pattern === 'rr' || d.kind === 'block' ? 1 : 0))
     const closed = devices.flatMap((d, i) => (d.pattern === 'rr' || d.kind === 'block' ? [i] : []))
     this.closedDevices = slab.i32Of(closed)
+    this.inLive = slab.u8(devices.length)
     this.queueDepth = f64(slab, devices, d => d.queueDepth)
     this.fixedRtt = f64(slab, devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
     this.sizeBytes = f64(slab, devices, d => d.sizeBytes)
@@ -1668,12 +1671,13 @@ class HostEvaluator implements Evaluator {
    */
   private fill(): void {
     const {n, nc, dynamicRows, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
-    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, inert, frozen, live} = this
+    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, inert, frozen, live, inLive} = this
     const {degree, byDevice, byDeviceRow} = this
     let remaining = 0
     for (let i = 0; i < n; i++) {
       x[i] = 0
       limitRow[i] = -1
+      inLive[i] = 0
       if (capX[i] > 0) {
         active[i] = 1
         remaining++
@@ -1693,7 +1697,7 @@ class HostEvaluator implements Evaluator {
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
         const i = conMember[k]
         if (dynamic) coef[k] = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
-        if (active[i]) demand += coef[k] * capX[i]
+        demand += coef[k] * capX[i] // 0 for a device without room (capX 0)
       }
 
       if (demand <= rowCapacity[j] * (1 - 1e-9)) {
@@ -1706,6 +1710,7 @@ class HostEvaluator implements Evaluator {
       let count = 0
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
         const i = conMember[k]
+        inLive[i] = 1
         if (dynamic) coefPerBit[k] = coef[k] / bitsPerItem[i]
         if (active[i]) {
           s += coefPerBit[k]
@@ -1812,10 +1817,11 @@ class HostEvaluator implements Evaluator {
         }
       }
 
-      // The rows the frozen devices are in: less slope, more usage, a new level to fill at.
+      // The live rows the frozen devices are in: less slope, more usage, a new level to fill at.
       remaining -= count
       for (let f = 0; f < count; f++) {
         const i = frozen[f]
+        if (!inLive[i]) continue
         const rate = x[i]
         for (let q = degree[i]; q < degree[i + 1]; q++) {
           const j = byDeviceRow[q]
