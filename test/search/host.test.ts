@@ -102,6 +102,17 @@ describe('per-host search', () => {
     expect(a!.best.layout).toStrictEqual(b!.best.layout)
   })
 
+  test('the layout returned comes with its whole evaluation, which agrees with what ranked it', () => {
+    for (const seed of [3, 7, 11]) {
+      const {host, vms, objective, accounting} = instance(seed)
+      const {best} = searchHost(host, vms, calibration, space, {objective, accounting, seed: 1})!
+      expect(best.evaluation.totals).toStrictEqual(best.assessment.totals)
+      expect(best.evaluation.iterations).toBe(best.assessment.iterations)
+      expect(Math.max(0, ...best.evaluation.devices.map(d => d.p99LatencyS))).toBe(best.assessment.maxP99S)
+      expect(best.evaluation.devices.length).toBe(vms.reduce((n, vm) => n + vm.type.devices.length, 0))
+    }
+  })
+
   test('a budget of evaluations bounds the work and still returns the best layout seen', () => {
     const {host, vms, objective, accounting} = instance(10)
     const full = searchHost(host, vms, calibration, space, {objective, accounting, seed: 1})!
