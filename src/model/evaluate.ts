@@ -207,6 +207,18 @@ function relax(s: number, t: number, sPrev: number, tPrev: number, trust: number
   return s + trust * step * (t - s)
 }
 
+/**
+ * Steps `values[q]` towards `target` by `relax`, kept within [low, high], and remembers the
+ * point in `history`; the distance from the old value to the target (the residual).
+ */
+function stepTowards(values: Float64Array, history: Float64Array, q: number, target: number, trust: number, low: number, high: number): number {
+  const last = values[q]
+  values[q] = Math.min(high, Math.max(low, relax(last, target, history[2 * q], history[2 * q + 1], trust)))
+  history[2 * q] = last
+  history[2 * q + 1] = target
+  return Math.abs(target - last)
+}
+
 /** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
 function sortPrefix(a: Int32Array, count: number): void {
   if (count > 64) {
@@ -1876,12 +1888,7 @@ class HostEvaluator implements Evaluator {
       // packets, the time the guest spends processing them; for completions of
       // transmitted packets and block requests, the time their handler runs.
       const busy = rxStream[i] ? rate * guestItem[i] / vmOneCpu[v] : items * guestIrqCycles / vmOneCpu[v]
-      const napi = Math.min(1, busy)
-      const lastNapi = rhoNapi[i]
-      rhoNapi[i] = Math.min(1, Math.max(0, relax(lastNapi, napi, historyNapi[2 * i], historyNapi[2 * i + 1], trust)))
-      historyNapi[2 * i] = lastNapi
-      historyNapi[2 * i + 1] = napi
-      residual = Math.max(residual, Math.abs(napi - lastNapi))
+      residual = Math.max(residual, stepTowards(rhoNapi, historyNapi, i, Math.min(1, busy), trust, 0, 1))
       const kicks = pk[i]
       const interrupts = pirq[i]
       change = Math.max(change, Math.abs(rate - prevX[i]) / Math.max(1, rate), Math.abs(kicks - prevPk[i]), Math.abs(interrupts - prevPirq[i]))
@@ -1893,26 +1900,14 @@ class HostEvaluator implements Evaluator {
     for (let w = 0; w < nw; w++) {
       // Time the worker runs, as a fraction of its CPU: a worker that shares its CPU with
       // others is idle (and re-arms notifications) whenever its own queues are empty.
-      const busy = Math.min(1, workerCycles[w] / workerCpuCap[w])
-      const lastBusy = U[w]
-      U[w] = Math.min(1, Math.max(0, relax(lastBusy, busy, historyU[2 * w], historyU[2 * w + 1], trust)))
-      historyU[2 * w] = lastBusy
-      historyU[2 * w + 1] = busy
       const items = workerItems[w]
-      const lastItems = lambda[w]
-      lambda[w] = Math.max(0, relax(lastItems, items, historyLambda[2 * w], historyLambda[2 * w + 1], trust))
-      historyLambda[2 * w] = lastItems
-      historyLambda[2 * w + 1] = items
-      residual = Math.max(residual, Math.abs(busy - lastBusy), Math.abs(items - lastItems) / Math.max(1, items))
+      const busyResidual = stepTowards(U, historyU, w, Math.min(1, workerCycles[w] / workerCpuCap[w]), trust, 0, 1)
+      const itemsResidual = stepTowards(lambda, historyLambda, w, items, trust, 0, Number.POSITIVE_INFINITY) / Math.max(1, items)
+      residual = Math.max(residual, busyResidual, itemsResidual)
       spin[w] = noteKind[w] === NOTE_SPIN ? (1 - U[w]) * (1 - Math.exp(-lambda[w] * spinBudget[w])) : 0
       let load = 0
       for (let q = floatStart[w]; q < floatStart[w + 1]; q++) load += vmLoad[floatVm[q]] * floatWeight[q]
-      const floatLoad = Math.min(1, load)
-      const lastFloat = floatBusy[w]
-      floatBusy[w] = Math.min(1, Math.max(0, relax(lastFloat, floatLoad, historyFloat[2 * w], historyFloat[2 * w + 1], trust)))
-      historyFloat[2 * w] = lastFloat
-      historyFloat[2 * w + 1] = floatLoad
-      residual = Math.max(residual, Math.abs(floatLoad - lastFloat))
+      residual = Math.max(residual, stepTowards(floatBusy, historyFloat, w, Math.min(1, load), trust, 0, 1))
       change = Math.max(change, Math.abs(U[w] - prevU[w]))
       prevU[w] = U[w]
     }
@@ -1931,12 +1926,7 @@ class HostEvaluator implements Evaluator {
     }
 
     for (let v = 0; v < nv; v++) {
-      const events = Math.min(1, eventCycles[v] / vmOneCpu[v])
-      const last = vmEventBusy[v]
-      vmEventBusy[v] = Math.min(1, Math.max(0, relax(last, events, historyEvent[2 * v], historyEvent[2 * v + 1], trust)))
-      historyEvent[2 * v] = last
-      historyEvent[2 * v + 1] = events
-      residual = Math.max(residual, Math.abs(events - last))
+      residual = Math.max(residual, stepTowards(vmEventBusy, historyEvent, v, Math.min(1, eventCycles[v] / vmOneCpu[v]), trust, 0, 1))
     }
 
     this.residual = residual
