@@ -27,8 +27,8 @@ import {architecture} from './arch/index.js'
 import type {ArchitectureModel, PathCosts} from './arch/types.js'
 import {framesPerItem, wireBitsPerItem} from './net.js'
 import type {
-  Assessment, Calibration, CpuResult, HostTotals, Device, DeviceResult, Evaluation, Host, InterruptMode, Layout, Limit, LimitKind, Vm, VmPlacement,
-  VmResult, WorkerResult,
+  Assessment, Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, HostTotals, InterruptMode, Layout, Limit, LimitKind, Vm,
+  VmPlacement, VmResult, WorkerResult,
 } from './types.js'
 
 export interface EvaluateOptions {
