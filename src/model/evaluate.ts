@@ -10,8 +10,8 @@
  *    until each one hits a resource: a CPU pool (worker or vCPUs), a cgroup quota, a NIC's
  *    line or packet rate, a block device, or its own cap (offered load, timer and ring,
  *    round trip, queue depth).
- * 4. Repeat 2-3 until the utilisations settle (damped fixed point), then derive latency,
- *    exits, interrupts, wake-ups and per-CPU, per-VM and per-host figures.
+ * 4. Repeat 2-3 until the utilisations settle (a fixed point with secant steps), then
+ *    derive latency, exits, interrupts, wake-ups and per-CPU, per-VM and per-host figures.
  *
  * The equations are written out in docs/model.md (summary in the README).
  *
@@ -1484,7 +1484,7 @@ class HostEvaluator implements Evaluator {
 
   // ------------------------------------------------------------ the fixed point
 
-  /** Damped fixed point; the number of iterations it took. */
+  /** The fixed point; the number of iterations it took. */
   private solve(): number {
     const {n, nw, nc, nnz, x, latencyCap, meanLatency, rhoNapi, prevX, prevPk, prevPirq, vmEventBusy, vmIrqRate, order} = this
     this.used = f64Room(this.used, nc)
