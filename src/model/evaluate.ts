@@ -193,8 +193,9 @@ function f64Keep(a: Float64Array<ArrayBuffer>, size: number): Float64Array<Array
  * `t` the value the iteration computed from it, and `sPrev`, `tPrev` the same one iteration
  * before (NaN in the first). When `t` moved against `s` (slope `dt/ds < 0`: a busier worker
  * is kicked less, so it is less busy), the step `1 / (1 - slope)` lands where the line
- * through the two points meets `t = s`; otherwise the step is whole. Without two points the
- * step is 0.8. `trust` scales every step; the loop shrinks it when iterations stop improving.
+ * through the two points meets `t = s`; otherwise the step is whole. Without two distinct
+ * points (the first iteration, or `s` that has not moved) the step is 0.8. `trust` scales
+ * every step; the loop shrinks it when iterations stop improving.
  */
 function relax(s: number, t: number, sPrev: number, tPrev: number, trust: number): number {
   let step = 0.8
@@ -1709,7 +1710,7 @@ class HostEvaluator implements Evaluator {
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
         const i = conMember[k]
         if (dynamic) coef[k] = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
-        demand += coef[k] * capX[i] // 0 for a device without room (capX 0)
+        demand += coef[k] * capX[i] // caps are never negative: a device without room adds 0
       }
 
       if (demand <= rowCapacity[j] * (1 - 1e-9)) {
@@ -1738,14 +1739,8 @@ class HostEvaluator implements Evaluator {
       live[liveCount++] = j
     }
 
-    // With no live row, every device with a finite cap runs at it (those without one stay at
-    // zero), which is what the passes below would come to.
-    if (liveCount === 0) {
-      for (let i = 0; i < n; i++) if (active[i] && capX[i] < Number.POSITIVE_INFINITY) x[i] = capX[i]
-      return
-    }
-
-    // The order by cap level barely changes between iterations: insertion sort.
+    // The order by cap level barely changes between iterations: insertion sort. It is kept
+    // up to date in every fill, so that devices whose levels tie stay in the order they had.
     for (let i = 0; i < n; i++) level[i] = capX[i] * bitsPerItem[i]
     for (let a = 1; a < n; a++) {
       const i = order[a]
@@ -1757,6 +1752,13 @@ class HostEvaluator implements Evaluator {
       }
 
       order[b + 1] = i
+    }
+
+    // With no live row, every device with a finite cap runs at it (those without one stay at
+    // zero), which is what the passes below would come to.
+    if (liveCount === 0) {
+      for (let i = 0; i < n; i++) if (active[i] && capX[i] < Number.POSITIVE_INFINITY) x[i] = capX[i]
+      return
     }
 
     let next = 0 // position in `order` of the lowest cap still active
