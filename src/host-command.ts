@@ -1,12 +1,13 @@
 import {SidecoreCommand} from './base-command.js'
 import {type HostFileResult, type TopologyReading, hostFileMessage, hostName, writeHostFile} from './io/topology/index.js'
+import {topoExpected} from './io/topology/messages.js'
 
 /** What `host probe` and `host import` share: write the reading as a host file and say so. */
 export abstract class HostFileCommand extends SidecoreCommand {
   /** A `--name` as given: refused, not changed, when it has other characters than a host file's name may have. */
   protected checkedName(name: string | undefined): string | undefined {
     if (name !== undefined && hostName(name) !== name) {
-      this.fail(`--name: expected a host model name of ASCII letters, digits, ".", "_" and "-" (not starting or ending with "." or "-"), found "${name}"`)
+      this.fail(`--name: expected ${topoExpected.hostName}, found "${name}"`)
     }
 
     return name

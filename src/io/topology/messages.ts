@@ -5,6 +5,9 @@
  */
 import {formatCpuset} from '../cpuset.js'
 
+/** The characters a host model's name may have (`hostName` turns the others into "-"). */
+const NAME_CHARACTERS = 'ASCII letters, digits, ".", "_" and "-"'
+
 export const topoExpected = {
   sysfsRoot: 'a Linux root with sys/devices/system/cpu (a live system, or a sysfs tree saved from one)',
   integerFile: 'a non-negative integer',
@@ -26,7 +29,7 @@ export const topoExpected = {
   lscpuParseHeader: 'an lscpu -p header "# CPU,Core,Socket,..." naming the CPU column',
   lscpuParseRow: (n: number) => `${n} comma-separated fields as the header names, each a number or empty`,
   uniqueCpu: 'each CPU once',
-  hostName: 'a host model name (letters, digits, ".", "_", "-")',
+  hostName: `a host model name of ${NAME_CHARACTERS} (not starting or ending with "." or "-")`,
 }
 
 export const topoFound = {
@@ -57,6 +60,7 @@ export const topoWarn = {
   noNode: 'the source names no NUMA node; every CPU is on node 0',
   unavailable: (cpus: readonly number[]) =>
     `CPUs ${formatCpuset(cpus)} are offline or outside this cgroup's cpuset: never given to VMs or workers`,
+  renamed: (name: string, given: string) => `the host model is named "${name}": "${given}" has characters other than ${NAME_CHARACTERS}`,
   numbering: 'the source lists no CPU ids; CPUs are numbered like Linux (first thread of every core, then the second ones)',
   noSiblings: 'the source states no core or SMT sibling information; every CPU is taken as its own core',
   noPackage: 'the source states no package (socket) of the CPUs; each NUMA node is taken as its own socket',

@@ -285,7 +285,7 @@ export function readingToHost(reading: TopologyReading, options: ConvertOptions 
 
   const rawName = options.name ?? reading.hostname ?? 'imported-host'
   const name = hostName(rawName)
-  if (name !== rawName) warn(`the host model is named "${name}": "${rawName}" has characters other than ASCII letters, digits, ".", "_" and "-"`)
+  if (name !== rawName) warn(topoWarn.renamed(name, rawName))
   header.unshift(
     `Host model read from ${FORMAT_NAMES[reading.format]} (${reading.source}) by sidecore.`,
     `${cpus.length} online CPUs, ${new Set(cpuEntries.map((c) => c.core)).size} cores, ${osNodes.length} NUMA node(s), ${socketIndex.size} socket(s).`,
