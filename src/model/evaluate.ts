@@ -364,8 +364,8 @@ class HostEvaluator implements Evaluator {
   private readonly queueDepth: Float64Array
   private readonly fixedRtt: Float64Array
   private readonly sizeBytes: Float64Array
+  /** Devices are numbered VM by VM: VM v's are byVmStart[v] to byVmStart[v + 1] - 1. */
   private readonly byVmStart: Int32Array
-  private readonly byVmItem: Int32Array
   /** cgroup `cpu.max` of each VM in CPUs, or -1 for none. */
   private readonly quotaCpus: Float64Array
   private readonly cgroupId: Int32Array
@@ -615,8 +615,7 @@ class HostEvaluator implements Evaluator {
     this.rxStream = u8(slab, devices, d => (d.kind === 'net' && d.direction === 'rx' && d.pattern === 'stream' ? 1 : 0))
     this.batch = f64(slab, devices, d => (d.direction === 'rx' ? 1 : cal.guestBatch))
     this.closedLoop = u8(slab, devices, d => (d.pattern === 'rr' || d.kind === 'block' ? 1 : 0))
-    const closed = devices.flatMap((d, i) => (d.pattern === 'rr' || d.kind === 'block' ? [i] : []))
-    this.closedDevices = slab.i32Of(closed)
+    this.closedDevices = slab.i32Of(devices.flatMap((_, i) => (this.closedLoop[i] ? [i] : [])))
     this.inLive = slab.u8(devices.length)
     this.queueDepth = f64(slab, devices, d => d.queueDepth)
     this.fixedRtt = f64(slab, devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
@@ -624,7 +623,6 @@ class HostEvaluator implements Evaluator {
     this.byVmStart = slab.i32(nv + 1)
     for (let i = 0; i < n; i++) this.byVmStart[this.dVm[i] + 1]++
     for (let v = 0; v < nv; v++) this.byVmStart[v + 1] += this.byVmStart[v]
-    this.byVmItem = i32(slab, devices, (_, i) => i) // devices are numbered VM by VM
     this.quotaCpus = f64(slab, vms, vm => vm.type.cgroup.quotaCpus ?? -1)
     this.cgroupOf = vms.map(vm => vm.type.cgroup.path)
     const cgroupIds = new Map<string, number>()
