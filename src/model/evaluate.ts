@@ -220,6 +220,18 @@ function stepTowards(values: Float64Array, history: Float64Array, q: number, tar
   return Math.abs(target - last)
 }
 
+/**
+ * How far the iterates still are from the fixed point, from the last two steps (`now`, and
+ * `before` it). While the steps shrink fast (by a factor q = now / before under 1/2), the
+ * iteration behaves as a contraction by q, and the rest of the way is at most
+ * `now * q / (1 - q)` (the a-posteriori bound of Banach's fixed-point theorem); otherwise
+ * the last step itself is the estimate, as if the iteration had stopped moving.
+ */
+function remaining(now: number, before: number): number {
+  const q = now / before
+  return q < 0.5 ? now * q / (1 - q) : now
+}
+
 /** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
 function sortPrefix(a: Int32Array, count: number): void {
   if (count > 64) {
@@ -1543,19 +1555,23 @@ class HostEvaluator implements Evaluator {
     // Every quantity steps by `relax`, scaled by the trust, which shrinks whenever the
     // iterates stop improving: that turns what oscillation is left into convergence. The loop
     // stops when the outputs have settled and the quantities are where the iteration maps
-    // them (the residual), or as near as the shrunken trust lets them come.
+    // them (the residual), or as near as the shrunken trust lets them come: when what is
+    // left of either, as `remaining` estimates it, is below the tolerance.
     const {maxIterations, tolerance} = this
     let iterations = 0
     let trust = 1
     let lastChange = Number.POSITIVE_INFINITY
+    let lastResidual = Number.POSITIVE_INFINITY
     for (iterations = 1; iterations <= maxIterations; iterations++) {
       this.price(trust)
       this.fill()
       const change = this.observe(trust)
       this.latency(false)
-      if (iterations > 3 && change < tolerance && this.residual * trust < tolerance) break
+      const residual = this.residual * trust
+      if (iterations > 3 && remaining(change, lastChange) < tolerance && remaining(residual, lastResidual) < tolerance) break
       if (iterations > 3 && change > 0.9 * lastChange) trust = Math.max(0.02, trust * 0.7)
       lastChange = change
+      lastResidual = residual
     }
 
     this.latency(true)
