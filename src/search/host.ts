@@ -3,12 +3,14 @@
  * objective under the model (src/model/evaluate.ts).
  *
  * For every policy of the space (architecture, notification, interrupt mode, I/O cores
- * per node), start from the layout the policy builds (VMs on the emptiest node, devices
- * balanced over workers) and improve it by steepest ascent over single moves: one VM to
- * another node or two VMs trading nodes (each with or without their shared devices
- * following them to the new node's I/O CPUs), or one shared-worker device to another I/O CPU. A few seeded random
- * restarts per policy guard against poor local optima. Evaluations are memoised by
- * candidate. Cost: policies x (1 + restarts) x moves x neighbourhood evaluations.
+ * per node), evaluate the layout the policy builds (VMs on the emptiest node, devices
+ * balanced over workers). Then, from the best of those layouts down, improve each by
+ * steepest ascent over single moves: one VM to another node or two VMs trading nodes
+ * (each with or without their shared devices following them to the new node's I/O CPUs),
+ * or one shared-worker device to another I/O CPU. A few seeded random restarts per policy
+ * guard against poor local optima. Evaluations are memoised by candidate. Cost: policies
+ * x (1 + restarts) x moves x neighbourhood evaluations; a budget (`maxEvaluations`) stops
+ * it early, and then the order spends it on the most promising policies first.
  */
 import {type Evaluator, prepare} from '../model/evaluate.js'
 import {checkLayout} from '../model/layout.js'
@@ -104,16 +106,38 @@ HostSearchResult | undefined {
     if (a && (!best || better(a.score, best.score))) best = a
   }
 
+  // Every policy's own layout first, whatever the budget; then the climbs, from the best
+  // of those starts down, so that a small budget goes to the policies most likely to hold
+  // the best layout rather than to whichever comes first.
+  const starts: Start[] = []
   for (const policy of policies(space)) {
-    const start = policyLayout(host, vms, policy)
-    if (!start) continue
-    const base = candidateOf(vms, policy, start)
-    const cpus = ioCpus(start)
+    const layout = policyLayout(host, vms, policy)
+    if (!layout) continue
+    const base = candidateOf(vms, policy, layout)
+    const cpus = ioCpus(layout)
     const owners = sharedDevices(vms, policy).map(({vm}) => vms.indexOf(vm))
     const moves: Moves = {nodes, cpus, owners, cpuNode: new Map(cpus.map(c => [c, host.cpus.find(x => x.id === c)!.node]))}
+    const assessed = assessor.assess(base)
+    offer(assessed)
+    starts.push({base, moves, assessed})
+  }
+
+  // Starts that cannot be laid out last; they still get their random restarts.
+  const rank = (s: Start) => s.assessed?.score
+  starts.sort((a, b) => {
+    const x = rank(a)
+    const y = rank(b)
+    if (!x || !y) return x ? -1 : y ? 1 : 0
+    return better(x, y) ? -1 : better(y, x) ? 1 : 0
+  })
+  for (const {base, moves} of starts) {
+    if (spent()) break
     offer(climb(assessor, base, moves, spent))
+  }
+
+  for (const {base, moves} of starts) {
     for (let r = 0; r < restarts && !spent(); r++) {
-      offer(climb(assessor, randomCandidate(random, base, vms.length, nodes, cpus, owners.length), moves, spent))
+      offer(climb(assessor, randomCandidate(random, base, vms.length, nodes, moves.cpus, moves.owners.length), moves, spent))
     }
   }
 
@@ -126,6 +150,14 @@ function randomCandidate(random: Random, base: Candidate, vmCount: number, nodes
     nodes: Array.from({length: vmCount}, () => nodes[pick(random, nodes.length)]),
     assignment: cpus.length > 0 ? Array.from({length: count}, () => cpus[pick(random, cpus.length)]) : base.assignment,
   }
+}
+
+/** A policy's own layout, where a climb starts. */
+interface Start {
+  base: Candidate
+  moves: Moves
+  /** Undefined when the policy's own layout breaks a rule of the candidates (see `layoutOf`). */
+  assessed: Assessed | undefined
 }
 
 /** What the moves may change: nodes, I/O CPUs (with their node), and the VM owning each shared device. */

@@ -72,7 +72,10 @@ export function ioCpus(layout: Layout): number[] {
 
 /**
  * The layout of a candidate, or undefined when the candidate breaks a rule the layout
- * cannot keep (a worker over its device limit, a polling CPU with two sharing groups).
+ * cannot keep (a polling CPU with two sharing groups, or with more devices than one
+ * worker takes). The devices a CPU serves share workers by sharing group: a group of more
+ * devices than a worker takes is split, in device order, over as few workers as hold it,
+ * as evenly as they can (17 devices, 7 per worker: 6, 6 and 5).
  * Throws PolicyError when the policy itself cannot be laid out.
  */
 export function layoutOf(host: Host, vms: Vm[], candidate: Candidate): Layout | undefined {
@@ -81,27 +84,35 @@ export function layoutOf(host: Host, vms: Vm[], candidate: Candidate): Layout | 
   if (devices.length === 0) return base
   const io = new Set(ioCpus(base))
   const policy = candidate.policy
-  const groups = new Map<string, Worker>()
-  const perCpu = new Map<number, Set<string>>()
+  // Sharing groups by CPU, in the order their first device comes.
+  const groups = new Map<string, {cpu: number; architecture: ArchitectureId; devices: string[]}>()
+  const perCpu = new Map<number, number>()
   for (const [k, {vm, device}] of devices.entries()) {
     const cpu = candidate.assignment[k]
     if (!io.has(cpu)) return undefined
     const arch = device.kind === 'net' ? policy.net : policy.block
     const key = `${cpu}|${arch}|${sharingKey(policy.sharing, vm, device.id)}`
-    let worker = groups.get(key)
-    if (!worker) {
-      worker = {id: '', architecture: arch, cpus: [cpu], floating: false, notification: notificationFor(policy, arch), devices: []}
-      groups.set(key, worker)
-      perCpu.set(cpu, (perCpu.get(cpu) ?? new Set()).add(key))
+    let group = groups.get(key)
+    if (!group) {
+      group = {cpu, architecture: arch, devices: []}
+      groups.set(key, group)
+      perCpu.set(cpu, (perCpu.get(cpu) ?? 0) + 1)
     }
 
-    worker.devices.push(`${vm.id}/${device.id}`)
-    if (worker.devices.length > policy.devicesPerWorker) return undefined
+    group.devices.push(`${vm.id}/${device.id}`)
   }
 
-  const shared = [...groups.values()]
-  for (const w of shared) {
-    if (w.notification.kind === 'poll' && perCpu.get(w.cpus[0])!.size > 1) return undefined
+  const shared: Worker[] = []
+  for (const {cpu, architecture: arch, devices: refs} of groups.values()) {
+    const notification = notificationFor(policy, arch)
+    const count = Math.ceil(refs.length / policy.devicesPerWorker)
+    // A polling worker owns its CPU: one worker, alone there.
+    if (notification.kind === 'poll' && (perCpu.get(cpu)! > 1 || count > 1)) return undefined
+    for (let w = 0, from = 0; w < count; w++) {
+      const to = from + Math.ceil((refs.length - from) / (count - w))
+      shared.push({id: '', architecture: arch, cpus: [cpu], floating: false, notification, devices: refs.slice(from, to)})
+      from = to
+    }
   }
 
   // Keep the other architectures' workers as the policy built them, unless they sit on a

@@ -9,11 +9,11 @@ import {beforeAll, describe, expect, test} from 'vitest'
 import {loadCalibration} from '../../src/io/load.js'
 import {normalizeHost} from '../../src/io/normalize.js'
 import type {Calibration, Device, Vm, VmType} from '../../src/model/types.js'
-import {searchHost} from '../../src/search/host.js'
+import {type Assessed, Assessor, searchHost} from '../../src/search/host.js'
 import {type Accounting, type Objective, better} from '../../src/search/objective.js'
 import {oracle} from '../../src/search/oracle.js'
 import {pick, seededRandom} from '../../src/search/random.js'
-import type {SearchSpace} from '../../src/search/space.js'
+import {type SearchSpace, candidateOf, policies, policyLayout} from '../../src/search/space.js'
 
 const INSTANCES = 60
 
@@ -121,6 +121,24 @@ describe('per-host search', () => {
     // Each policy still gets its starting layout evaluated once the budget is spent.
     expect(capped.evaluations).toBeLessThan(full.evaluations)
     expect(better(capped.best.score, full.best.score)).toBe(false)
+  })
+
+  test('a small budget is spent climbing from the best policy layout, not from the first policy', () => {
+    // Instance 43: the best policy is not the first, and its layout improves within six
+    // moves; a search that spent the budget on the first policy's neighbours (as it did
+    // before) returns the best policy layout unimproved.
+    const {host, vms, objective, accounting} = instance(43)
+    const assessor = new Assessor(host, vms, calibration, objective, accounting)
+    let bestOwn: Assessed | undefined
+    for (const policy of policies(space)) {
+      const layout = policyLayout(host, vms, policy)
+      const a = layout && assessor.assess(candidateOf(vms, policy, layout))
+      if (a && (!bestOwn || better(a.score, bestOwn.score))) bestOwn = a
+    }
+
+    const found = searchHost(host, vms, calibration, space, {objective, accounting, seed: 1, maxEvaluations: policies(space).length + 6})!
+    expect(better(found.best.score, bestOwn!.score)).toBe(true)
+    expect(found.best.candidate.policy).toStrictEqual(bestOwn!.candidate.policy)
   })
 
   test('the oracle refuses spaces beyond its limit', () => {
