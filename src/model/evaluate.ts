@@ -1652,18 +1652,23 @@ class HostEvaluator implements Evaluator {
         }
       }
 
+      // A single device's guest work runs on one vCPU at a time (one queue).
+      const vcpu = costG > 0 ? oneCpu / costG : Number.POSITIVE_INFINITY
       if (closedLoop[i]) {
         const mean = meanLatency[i]
         if (mean > 0) {
           const bound = queueDepth[i] / mean
           const last = latencyCap[i]
+          // A cap above the device's other caps, before and after, decides nothing yet:
+          // how far it still has to go does not hold the loop up.
+          const other = Math.min(c, vcpu)
           let cap = bound
           if (Number.isFinite(last)) {
             cap = relax(last, bound, history[2 * i], history[2 * i + 1], trust)
-            residual = Math.max(residual, Math.abs(bound - last) / bound)
+            if (Math.min(last, bound) < other) residual = Math.max(residual, Math.abs(bound - last) / bound)
             history[2 * i] = last
             history[2 * i + 1] = bound
-          } else {
+          } else if (bound < other) {
             residual = 1
           }
 
@@ -1675,8 +1680,6 @@ class HostEvaluator implements Evaluator {
         }
       }
 
-      // A single device's guest work runs on one vCPU at a time (one queue).
-      const vcpu = costG > 0 ? oneCpu / costG : Number.POSITIVE_INFINITY
       if (vcpu < c) {
         c = vcpu
         kind = 3
