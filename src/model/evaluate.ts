@@ -225,7 +225,7 @@ function stepTowards(values: Float64Array, history: Float64Array, q: number, tar
  * `before` it). While the steps shrink fast (by a factor q = now / before under 1/2), the
  * iteration behaves as a contraction by q, and the rest of the way is at most
  * `now * q / (1 - q)` (the a-posteriori bound of Banach's fixed-point theorem); otherwise
- * the last step itself is the estimate, as if the iteration had stopped moving.
+ * the estimate is the last step itself.
  */
 function remaining(now: number, before: number): number {
   const q = now / before
