@@ -221,14 +221,16 @@ function stepTowards(values: Float64Array, history: Float64Array, q: number, tar
 }
 
 /**
- * How far the iterates still are from the fixed point, from the last two steps (`now`, and
- * `before` it). While the steps shrink fast (by a factor q = now / before under 1/2), the
- * iteration behaves as a contraction by q, and the rest of the way is at most
- * `now * q / (1 - q)` (the a-posteriori bound of Banach's fixed-point theorem); otherwise
- * the estimate is the last step itself.
+ * How far the iterates still are from the fixed point, from the last three steps (`now`,
+ * `before` it and `older`). While the steps shrink fast, by a factor q under 1/2 (the
+ * larger of the last two ratios, so that one sudden drop does not count as a trend), the
+ * iteration behaves as a contraction by q, and the rest of the way is estimated as
+ * `now * q / (1 - q)` (the a-posteriori bound of Banach's fixed-point theorem for a
+ * contraction by q); otherwise, or without two earlier steps, the estimate is `now`.
  */
-function remaining(now: number, before: number): number {
-  const q = now / before
+function remaining(now: number, before: number, older: number): number {
+  if (!(before > 0 && before < Number.POSITIVE_INFINITY)) return now
+  const q = Math.max(now / before, before / older)
   return q < 0.5 ? now * q / (1 - q) : now
 }
 
@@ -1560,18 +1562,22 @@ class HostEvaluator implements Evaluator {
     const {maxIterations, tolerance} = this
     let iterations = 0
     let trust = 1
-    let lastChange = Number.POSITIVE_INFINITY
-    let lastResidual = Number.POSITIVE_INFINITY
+    const changes = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]
+    const residuals = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]
     for (iterations = 1; iterations <= maxIterations; iterations++) {
       this.price(trust)
       this.fill()
       const change = this.observe(trust)
       this.latency(false)
-      const residual = this.residual * trust
-      if (iterations > 3 && remaining(change, lastChange) < tolerance && remaining(residual, lastResidual) < tolerance) break
-      if (iterations > 3 && change > 0.9 * lastChange) trust = Math.max(0.02, trust * 0.7)
-      lastChange = change
-      lastResidual = residual
+      // The residual's trend is read before the trust scales it: a smaller trust is not convergence.
+      const residual = this.residual
+      if (iterations > 3 && remaining(change, changes[0], changes[1]) < tolerance
+        && remaining(residual, residuals[0], residuals[1]) * trust < tolerance) break
+      if (iterations > 3 && change > 0.9 * changes[0]) trust = Math.max(0.02, trust * 0.7)
+      changes[1] = changes[0]
+      changes[0] = change
+      residuals[1] = residuals[0]
+      residuals[0] = residual
     }
 
     this.latency(true)
