@@ -43,7 +43,7 @@ export default class Compare extends SidecoreCommand {
     whatif: Flags.string({multiple: true,
       description: 'a plugin what-if as a variant: NAME or NAME:KEY=VALUE,... (several applied in turn: A+B); repeat for more variants'}),
     overrides: Flags.file({multiple: true, description: 'an overrides file as a variant (values may be mathjs expressions of old); repeat for more'}),
-    budget: Flags.integer({default: 40, min: 1, description: 'plans: layouts the per-host search evaluates at most per VM mix'}),
+    budget: Flags.integer({default: 40, min: 1, description: 'plans: layouts the per-host search evaluates per VM mix before it stops improving (each policy\'s own layout is always evaluated)'}),
     seed: Flags.integer({default: 1, description: 'plans: seed of the search'}),
     threads: Flags.integer({default: Math.max(1, availableParallelism()), min: 1, description: 'plans: worker threads for the per-host searches'}),
     out: Flags.directory({description: 'write compare.json and compare.csv into this directory'}),

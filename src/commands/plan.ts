@@ -37,7 +37,7 @@ export default class Plan extends SidecoreCommand {
     objective: Flags.string({options: ['throughput-per-cpu', 'hosts', 'latency'], default: 'throughput-per-cpu',
       description: 'what the search maximises, within every SLO'}),
     seed: Flags.integer({default: 1, description: 'seed of the search\'s random restarts'}),
-    budget: Flags.integer({default: 40, min: 1, description: 'layouts the per-host search evaluates at most per VM mix'}),
+    budget: Flags.integer({default: 40, min: 1, description: 'layouts the per-host search evaluates per VM mix before it stops improving (each policy\'s own layout is always evaluated)'}),
     out: Flags.directory({default: 'plan', description: 'directory for plan.json and the CSV tables'}),
     net: Flags.string({description: 'net architectures the search may choose, comma-separated (default: vhost-per-device,vhost-shared,elvis)'}),
     block: Flags.string({description: 'block architectures the search may choose, comma-separated (default: vhost-blk)'}),

@@ -122,13 +122,15 @@ HostSearchResult | undefined {
     starts.push({base, moves, assessed})
   }
 
-  // Starts that cannot be laid out last; they still get their random restarts.
-  const rank = (s: Start) => s.assessed?.score
+  // Best first by the exact score (the ranking's tolerance would not make a consistent
+  // order), ties in policy order; starts that cannot be laid out last, still with their
+  // random restarts.
   starts.sort((a, b) => {
-    const x = rank(a)
-    const y = rank(b)
+    const x = a.assessed?.score
+    const y = b.assessed?.score
     if (!x || !y) return x ? -1 : y ? 1 : 0
-    return better(x, y) ? -1 : better(y, x) ? 1 : 0
+    return Number(y.feasible) - Number(x.feasible) || (x.feasible ? 0 : x.violations - y.violations)
+      || y.value - x.value || x.cpus - y.cpus
   })
   for (const {base, moves} of starts) {
     if (spent()) break

@@ -36,7 +36,7 @@ export interface PlanContext {
   objective: Objective
   accounting: Accounting
   seed: number
-  /** Layouts the per-host search evaluates at most per VM mix. */
+  /** Layouts the per-host search evaluates per VM mix before it stops improving; each policy's own layout is evaluated regardless. */
   budget: number
   /** When searches stop improving (a time limit), in the clock's milliseconds; absent = never. */
   deadline?: number

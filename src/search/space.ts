@@ -4,8 +4,9 @@
  * A candidate is: a policy (net and block architecture, notification policy, interrupt
  * mode, I/O cores per node), the NUMA node of each VM, and, for architectures with
  * shared workers on I/O cores (vhost-shared, ELVIS), the I/O CPU that serves each of
- * their devices. Devices sent to one CPU share a worker when the sharing policy lets
- * them (one worker per CPU and sharing group); polling workers own their CPU.
+ * their devices. Devices sent to one CPU share workers when the sharing policy lets
+ * them (one sharing group per CPU, split over workers of at most `devicesPerWorker`
+ * devices); polling workers own their CPU.
  */
 import {architecture} from '../model/arch/index.js'
 import {sharingKey} from '../model/arch/shared.js'

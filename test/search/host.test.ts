@@ -118,14 +118,14 @@ describe('per-host search', () => {
     const full = searchHost(host, vms, calibration, space, {objective, accounting, seed: 1})!
     const capped = searchHost(host, vms, calibration, space, {objective, accounting, seed: 1, maxEvaluations: 20})!
     expect(full.evaluations).toBeGreaterThan(20)
-    // Each policy still gets its starting layout evaluated once the budget is spent.
+    // Each policy still gets its own layout evaluated, whatever the budget.
     expect(capped.evaluations).toBeLessThan(full.evaluations)
     expect(better(capped.best.score, full.best.score)).toBe(false)
   })
 
   test('a small budget is spent climbing from the best policy layout, not from the first policy', () => {
     // Instance 43: the best policy is not the first, and its layout improves within six
-    // moves; a search that spent the budget on the first policy's neighbours (as it did
+    // more evaluations; a search that spent the budget on the first policy's neighbours (as it did
     // before) returns the best policy layout unimproved.
     const {host, vms, objective, accounting} = instance(43)
     const assessor = new Assessor(host, vms, calibration, objective, accounting)

@@ -1,8 +1,8 @@
 /**
  * Candidates and their layouts: a CPU's devices share workers by sharing group, and a
- * group of more devices than one worker takes is split over several, as the policy's own
- * layout splits it. Before, such a candidate had no layout, so on a host with more devices
- * per I/O CPU than a worker takes the search never looked at shared workers at all.
+ * group of more devices than one worker takes is split evenly over several. Before, such a
+ * candidate had no layout, so on a host with more devices per I/O CPU than a worker takes
+ * the search never looked at shared workers at all.
  */
 import {beforeAll, describe, expect, test} from 'vitest'
 
@@ -75,15 +75,19 @@ describe('layoutOf', () => {
     expect(layout!.workers.map(w => w.devices.length)).toEqual([9, 8])
   })
 
-  test('the search evaluates shared workers when an I/O CPU serves more devices than a worker takes', () => {
+  test('the search lays out shared workers when an I/O CPU serves more devices than a worker takes', () => {
     const assessor = new Assessor(host, vms, calibration, 'throughput-per-cpu', 'host')
     const own = policyLayout(host, vms, policy())!
     expect(assessor.assess(candidateOf(vms, policy(), own))).toBeDefined()
+    // Shared workers only: before, no candidate of this space had a layout, and the search found none.
     const found = searchHost(host, vms, calibration, {
       net: ['vhost-shared'], block: ['vhost-blk'], notifications: [{kind: 'kick'}], interrupts: ['posted'],
       maxIoCoresPerNode: 1, sharing: 'same-cgroup', devicesPerWorker: 7, floatOn: 'vm-cpus',
     }, {objective: 'throughput-per-cpu', accounting: 'host', seed: 1, maxEvaluations: 30})
     expect(found).toBeDefined()
-    expect(found!.best.layout.workers.some(w => w.architecture === 'vhost-shared')).toBe(true)
+    const shared = found!.best.layout.workers.filter(w => w.architecture === 'vhost-shared')
+    expect(shared.flatMap(w => w.devices)).toHaveLength(vms.length)
+    expect(Math.max(...shared.map(w => w.devices.length))).toBeLessThanOrEqual(7)
+    expect(found!.best.evaluation.devices).toHaveLength(vms.length)
   })
 })
