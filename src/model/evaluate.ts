@@ -1568,11 +1568,12 @@ class HostEvaluator implements Evaluator {
       this.price(trust)
       this.fill()
       const change = this.observe(trust)
-      this.latency(false)
       // The residual's trend is read before the trust scales it: a smaller trust is not convergence.
       const residual = this.residual
       if (iterations > 3 && remaining(change, changes[0], changes[1]) < tolerance
         && remaining(residual, residuals[0], residuals[1]) * trust < tolerance) break
+      // The latency the next iteration's caps need (after the last, all of it, below).
+      this.latency(false)
       if (iterations > 3 && change > 0.9 * changes[0]) trust = Math.max(0.02, trust * 0.7)
       changes[1] = changes[0]
       changes[0] = change
