@@ -228,7 +228,7 @@ function stepTowards(values: Float64Array, history: Float64Array, q: number, tar
  * `now * q / (1 - q)` (the a-posteriori bound of Banach's fixed-point theorem for a
  * contraction by q); otherwise, or without two earlier steps, the estimate is `now`.
  */
-function remaining(now: number, before: number, older: number): number {
+function distanceLeft(now: number, before: number, older: number): number {
   if (!(before > 0 && before < Number.POSITIVE_INFINITY)) return now
   const q = Math.max(now / before, before / older)
   return q < 0.5 ? now * q / (1 - q) : now
@@ -1558,7 +1558,7 @@ class HostEvaluator implements Evaluator {
     // iterates stop improving: that turns what oscillation is left into convergence. The loop
     // stops when the outputs have settled and the quantities are where the iteration maps
     // them (the residual), or as near as the shrunken trust lets them come: when what is
-    // left of either, as `remaining` estimates it, is below the tolerance.
+    // left of either, as `distanceLeft` estimates it, is below the tolerance.
     const {maxIterations, tolerance} = this
     let iterations = 0
     let trust = 1
@@ -1570,8 +1570,8 @@ class HostEvaluator implements Evaluator {
       const change = this.observe(trust)
       // The residual's trend is read before the trust scales it: a smaller trust is not convergence.
       const residual = this.residual
-      if (iterations > 3 && remaining(change, changes[0], changes[1]) < tolerance
-        && remaining(residual, residuals[0], residuals[1]) * trust < tolerance) break
+      if (iterations > 3 && distanceLeft(change, changes[0], changes[1]) < tolerance
+        && distanceLeft(residual, residuals[0], residuals[1]) * trust < tolerance) break
       // The latency the next iteration's caps need (after the last, all of it, below).
       this.latency(false)
       if (iterations > 3 && change > 0.9 * changes[0]) trust = Math.max(0.02, trust * 0.7)
