@@ -27,8 +27,8 @@ import {architecture} from './arch/index.js'
 import type {ArchitectureModel, PathCosts} from './arch/types.js'
 import {framesPerItem, wireBitsPerItem} from './net.js'
 import type {
-  Assessment, Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, HostTotals, InterruptMode, Layout, Limit, LimitKind, Vm,
-  VmPlacement, VmResult, WorkerResult,
+  Assessment, Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, HostTotals, InterruptMode, Layout, Limit, LimitKind, Slo,
+  Vm, VmPlacement, VmResult, WorkerResult,
 } from './types.js'
 
 export interface EvaluateOptions {
@@ -232,6 +232,16 @@ function distanceLeft(now: number, before: number, older: number): number {
   if (!(before > 0 && before < Number.POSITIVE_INFINITY)) return now
   const q = Math.max(now / before, before / older)
   return q < 0.5 ? now * q / (1 - q) : now
+}
+
+/** A device's rate below its SLO's share of a finite offered load (a VM's results and the host's totals count it alike). */
+function missesRate(rate: number, offered: number, slo: Slo): boolean {
+  return Number.isFinite(offered) && rate < slo.minFraction * offered * (1 - 1e-9)
+}
+
+/** A device's p99 latency above its SLO's bound, when it has one. */
+function missesP99(p99S: number, slo: Slo): boolean {
+  return slo.maxP99S !== undefined && p99S > slo.maxP99S
 }
 
 /** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
@@ -2153,12 +2163,12 @@ class HostEvaluator implements Evaluator {
         }
 
         p99 = Math.max(p99, d.p99LatencyS)
-        if (Number.isFinite(d.offered) && d.rate < slo.minFraction * d.offered * (1 - 1e-9)) {
+        if (missesRate(d.rate, d.offered, slo)) {
           violations.push(`${d.device}: ${(100 * d.rate / d.offered).toFixed(1)}% of offered load, below ${(100 * slo.minFraction).toFixed(1)}%`)
         }
 
-        if (slo.maxP99S !== undefined && d.p99LatencyS > slo.maxP99S) {
-          violations.push(`${d.device}: p99 ${(d.p99LatencyS * 1e6).toFixed(1)} us above ${(slo.maxP99S * 1e6).toFixed(1)} us`)
+        if (missesP99(d.p99LatencyS, slo)) {
+          violations.push(`${d.device}: p99 ${(d.p99LatencyS * 1e6).toFixed(1)} us above ${(slo.maxP99S! * 1e6).toFixed(1)} us`)
         }
       }
 
@@ -2221,8 +2231,8 @@ class HostEvaluator implements Evaluator {
           vmIops += rate
         }
 
-        if (Number.isFinite(d.offered) && rate < slo.minFraction * d.offered * (1 - 1e-9)) sloViolations++
-        if (slo.maxP99S !== undefined && p99Latency[i] > slo.maxP99S) sloViolations++
+        if (missesRate(rate, d.offered, slo)) sloViolations++
+        if (missesP99(p99Latency[i], slo)) sloViolations++
       }
 
       netBps += vmNet
