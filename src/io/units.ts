@@ -29,7 +29,7 @@
  * the units mathjs lacks: packets (and requests, transactions, items), pps,
  * tps, IOPS, bits with short prefixes, bps, CPUs and percent.
  */
-import {all, create, type Unit} from 'mathjs'
+import {all, create, type Unit} from '../mathjs.js'
 
 import {dimensionNames, expected, found} from '../messages.js'
 import {InputError, type PathSegment} from './errors.js'

@@ -4,7 +4,7 @@
  * into named metrics, and runs checks written as small mathjs expressions over them
  * (for example `spin.kpps > timer150.kpps`). Pure: no files, no terminal.
  */
-import {all, create} from 'mathjs'
+import {all, create} from '../mathjs.js'
 
 import {LayoutError} from './errors.js'
 import {evaluate} from './evaluate.js'

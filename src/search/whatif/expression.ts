@@ -11,7 +11,7 @@
  * bounded number of scalar operations; a clock, when given, checks it took under
  * MAX_MILLISECONDS all the same.
  */
-import {all, create, type MathNode} from 'mathjs'
+import {all, create, type MathNode} from '../../mathjs.js'
 
 import {whatifMessages} from './messages.js'
 
@@ -23,7 +23,7 @@ const disabled = (name: string) => () => {
   throw new Error(whatifMessages.disabledFunction(name))
 }
 
-/** The instance's parser, kept before `parse` itself is disabled. Built on first use: creating an instance takes a second. */
+/** The instance's parser, kept before `parse` itself is disabled. Built on first use. */
 let parser: ((text: string) => MathNode) | undefined
 function parse(text: string): MathNode {
   if (!parser) {
