@@ -451,6 +451,12 @@ class HostEvaluator implements Evaluator {
   // ------------------------------------------------------------ per layout: VMs
   private readonly placements: VmPlacement[] = []
   private readonly vmLoad: Float64Array
+  /**
+   * At the caps `price` sets: each VM's guest cycles, and its cycles a quota counts (guest,
+   * plus worker cycles of workers in its cgroup); a fill reads pool and quota demand from them.
+   */
+  private readonly vmDemand: Float64Array
+  private readonly quotaDemand: Float64Array
   private readonly vmIrqRate: Float64Array
   private readonly vmEventBusy: Float64Array
   private readonly eventCycles: Float64Array
@@ -523,6 +529,8 @@ class HostEvaluator implements Evaluator {
   private lambda = new Float64Array(0)
   private floatBusy = new Float64Array(0)
   private workerCycles = new Float64Array(0)
+  /** Per worker, at the caps `price` sets: its cycles (see vmDemand). */
+  private workerDemand = new Float64Array(0)
   private workerItems = new Float64Array(0)
   /** Per worker, for latency: service time of its mean item, queueing wait behind it, and time to wake it. */
   private workerService = new Float64Array(0)
@@ -760,6 +768,8 @@ class HostEvaluator implements Evaluator {
     this.degree = slab.i32(n + 1)
     this.sortScratch = slab.i32(Math.max(n, nv))
     this.vmLoad = slab.f64(nv)
+    this.vmDemand = slab.f64(nv)
+    this.quotaDemand = slab.f64(nv)
     this.vmIrqRate = slab.f64(nv)
     this.vmEventBusy = slab.f64(nv)
     this.eventCycles = slab.f64(nv)
@@ -823,6 +833,7 @@ class HostEvaluator implements Evaluator {
     this.lambda = slab.f64(workers)
     this.floatBusy = slab.f64(workers)
     this.workerCycles = slab.f64(workers)
+    this.workerDemand = slab.f64(workers)
     this.workerItems = slab.f64(workers)
     this.workerService = slab.f64(workers)
     this.workerWait = slab.f64(workers)
@@ -1526,6 +1537,7 @@ class HostEvaluator implements Evaluator {
     this.lambda = f64Room(this.lambda, nw)
     this.floatBusy = f64Room(this.floatBusy, nw)
     this.workerCycles = f64Room(this.workerCycles, nw)
+    this.workerDemand = f64Room(this.workerDemand, nw)
     this.workerItems = f64Room(this.workerItems, nw)
     this.workerService = f64Room(this.workerService, nw)
     this.workerWait = f64Room(this.workerWait, nw)
@@ -1604,7 +1616,7 @@ class HostEvaluator implements Evaluator {
     const {n, dWorker, dVm, U, sources, rhoNapi, batch, lambda, spinBudget, noteKind, x, timerPeriod, onVcpu, coalesce} = this
     const {vmEventBusy, vmIrqRate, floatingWorker, floatBusy, workerBase, guestBase, kickWorker, irqWorker} = this
     const {kickGuest, irqGuest, pk, pirq, cw, cg, offered, timerRing, vmOneCpu, workerCpuCap, closedLoop} = this
-    const {meanLatency, queueDepth, latencyCap, capX, capKind} = this
+    const {meanLatency, queueDepth, latencyCap, capX, capKind, vmDemand, quotaDemand, workerDemand, charged} = this
     const history = this.historyLatencyCap
     let residual = 0
     const irqBatch = this.cal.irqBatch
@@ -1614,6 +1626,9 @@ class HostEvaluator implements Evaluator {
     // within its spin budget (Poisson arrivals): one figure per worker.
     const {nw, spinMiss} = this
     for (let w = 0; w < nw; w++) if (noteKind[w] === NOTE_SPIN) spinMiss[w] = (1 - U[w]) * Math.exp(-lambda[w] * spinBudget[w])
+    vmDemand.fill(0)
+    quotaDemand.fill(0)
+    workerDemand.fill(0, 0, nw)
     for (let i = 0; i < n; i++) {
       const w = dWorker[i]
       const v = dVm[i]
@@ -1704,6 +1719,11 @@ class HostEvaluator implements Evaluator {
 
       capX[i] = c
       capKind[i] = kind
+      const guestCycles = costG * c
+      const workerCycles = costW * c
+      vmDemand[v] += guestCycles
+      workerDemand[w] += workerCycles
+      quotaDemand[v] += guestCycles + charged[w] * workerCycles
     }
 
     this.residual = residual
@@ -1717,9 +1737,9 @@ class HostEvaluator implements Evaluator {
    * in one sweep at its end.
    */
   private fill(): void {
-    const {n, nc, dynamicRows, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
+    const {n, nv, nc, dynamicRows, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
     const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, inert, frozen, live, inLive} = this
-    const {degree, byDevice, byDeviceRow} = this
+    const {degree, byDevice, byDeviceRow, rowKind, ownerStart, ownerItem, vmDemand, quotaDemand, workerDemand} = this
     let remaining = 0
     for (let i = 0; i < n; i++) {
       x[i] = 0
@@ -1733,18 +1753,25 @@ class HostEvaluator implements Evaluator {
       }
     }
 
-    // Coefficients of the pool and quota rows follow the cycles per item; NIC and block rows
-    // keep theirs. A row that holds every member at its own cap with room to spare can never
-    // fill first: it is left out of this fill (the level it fills at only rises as members
-    // freeze below it, and stays above theirs with that margin). The rest are live.
+    // A row that holds every member at its own cap with room to spare can never fill first:
+    // it is left out of this fill (the level it fills at only rises as members freeze below
+    // it, and stays above theirs with that margin). The rest are live. A pool row's demand is
+    // the sum over the VMs and workers inside it, and a quota row's over its VM, as `price`
+    // added them up; a NIC or block row's is summed over its members (caps are never
+    // negative: a device without room adds 0).
     let liveCount = 0
     for (let j = 0; j < nc; j++) {
       const dynamic = j < dynamicRows
       let demand = 0
-      for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
-        const i = conMember[k]
-        if (dynamic) coef[k] = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
-        demand += coef[k] * capX[i] // caps are never negative: a device without room adds 0
+      if (!dynamic) {
+        for (let k = rowStart[j]; k < rowStart[j + 1]; k++) demand += coef[k] * capX[conMember[k]]
+      } else if (rowKind[j] === ROW_QUOTA) {
+        demand = quotaDemand[ownerItem[ownerStart[j]]]
+      } else {
+        for (let o = ownerStart[j]; o < ownerStart[j + 1]; o++) {
+          const u = ownerItem[o]
+          demand += u < nv ? vmDemand[u] : workerDemand[u - nv]
+        }
       }
 
       if (demand <= rowCapacity[j] * (1 - 1e-9)) {
@@ -1752,13 +1779,17 @@ class HostEvaluator implements Evaluator {
         continue
       }
 
-      // The row takes part: its slope, cost per bit of level over its active members.
+      // The row takes part: its slope, cost per bit of level over its active members. The
+      // coefficients of pool and quota rows follow the cycles per item; NIC and block rows keep theirs.
       let s = 0
       let count = 0
       for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
         const i = conMember[k]
         inLive[i] = 1
-        if (dynamic) coefPerBit[k] = coef[k] / bitsPerItem[i]
+        if (dynamic) {
+          coef[k] = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
+          coefPerBit[k] = coef[k] / bitsPerItem[i]
+        }
         if (active[i]) {
           s += coefPerBit[k]
           count++
@@ -1773,8 +1804,15 @@ class HostEvaluator implements Evaluator {
       live[liveCount++] = j
     }
 
-    // The order by cap level barely changes between iterations: insertion sort. It is kept
-    // up to date in every fill, so that devices whose levels tie stay in the order they had.
+    // With no live row, every device with a finite cap runs at it (those without one stay at
+    // zero), which is what the passes below would come to.
+    if (liveCount === 0) {
+      for (let i = 0; i < n; i++) if (active[i] && capX[i] < Number.POSITIVE_INFINITY) x[i] = capX[i]
+      return
+    }
+
+    // The order by cap level barely changes between iterations: insertion sort. Devices whose
+    // levels tie stay in the order they had in the last fill that sorted.
     for (let i = 0; i < n; i++) level[i] = capX[i] * bitsPerItem[i]
     for (let a = 1; a < n; a++) {
       const i = order[a]
@@ -1786,13 +1824,6 @@ class HostEvaluator implements Evaluator {
       }
 
       order[b + 1] = i
-    }
-
-    // With no live row, every device with a finite cap runs at it (those without one stay at
-    // zero), which is what the passes below would come to.
-    if (liveCount === 0) {
-      for (let i = 0; i < n; i++) if (active[i] && capX[i] < Number.POSITIVE_INFINITY) x[i] = capX[i]
-      return
     }
 
     let next = 0 // position in `order` of the lowest cap still active
