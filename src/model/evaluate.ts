@@ -403,6 +403,8 @@ class HostEvaluator implements Evaluator {
   private readonly fixedStart: Int32Array
   private readonly fixedMember: Int32Array
   private readonly fixedCoef: Float64Array
+  /** The same per bit of level (per bit of the member's items). */
+  private readonly fixedCoefPerBit: Float64Array
   /** Priced paths by device: VMs of one type share their Device objects, so most devices price the same few paths. */
   private readonly pathMemo = new Map<Device, PricedPath[]>()
   /** The path each device had in the layout before: most layouts a search tries keep most of them. */
@@ -722,6 +724,7 @@ class HostEvaluator implements Evaluator {
     this.fixedStart = slab.i32Of(start)
     this.fixedMember = slab.i32Of(member)
     this.fixedCoef = slab.f64Of(fixed)
+    this.fixedCoefPerBit = f64(slab, member, (i, k) => fixed[k] / this.bitsPerItem[i])
 
     // ---------------------------------------------------------- per-layout state, sized once
     this.x = slab.f64(n)
@@ -1544,11 +1547,8 @@ class HostEvaluator implements Evaluator {
     this.spinMiss = f64Room(this.spinMiss, nw)
     this.workerWake = f64Room(this.workerWake, nw)
     // NIC and block rows cost the same per item whatever the rates.
-    const {coef, coefPerBit, conMember, conFixed, bitsPerItem, fixedFrom} = this
-    for (let k = fixedFrom; k < nnz; k++) {
-      coef[k] = conFixed[k]
-      coefPerBit[k] = conFixed[k] / bitsPerItem[conMember[k]]
-    }
+    this.coef.set(this.fixedCoef, this.fixedFrom)
+    this.coefPerBit.set(this.fixedCoefPerBit, this.fixedFrom)
 
     this.historyU = f64Room(this.historyU, 2 * nw)
     this.historyLambda = f64Room(this.historyLambda, 2 * nw)
