@@ -64,7 +64,6 @@ export const expected = {
     names.length > 0
       ? `a calibration profile name (${oneOf(names)}) or a file path`
       : 'a calibration profile name or a file path',
-  calibrationSomewhere: 'a calibration in the scenario or in the host model',
   layoutOrPolicy: 'either "layout" or "policy"',
   topology: 'either the compact topology (nodes_per_socket, cores_per_node, threads_per_core) or an explicit "cpus" list',
   hostCpu: (host: string) => `a CPU of host ${host}`,

@@ -258,6 +258,9 @@ async function profileFile(name: string): Promise<string | undefined> {
   return undefined
 }
 
+/** The profile a host model or scenario gets when it names none: today's servers. */
+export const DEFAULT_CALIBRATION = 'current'
+
 /**
  * Load a calibration profile by name (`data/calibration/NAME.yaml`) or by path
  * (anything with a `/` or a `.yaml`, `.yml`, `.json` extension).
@@ -396,7 +399,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     policy = part.child(['policy']).run(() => normalizePolicy(p, host))
   }
 
-  // Calibration: the scenario's, else the host model's.
+  // Calibration: the scenario's, else the host model's, else `current` (as `plan` does).
   let profile: CalibrationProfile
   if (options.calibration !== undefined) {
     profile = await loadCalibration(options.calibration)
@@ -408,7 +411,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   } else if (host.calibration !== undefined) {
     profile = await calibrationRef(hostPart, ['calibration'], host.calibration)
   } else {
-    throw part.locate(new InputError({code: 'value', expected: expected.calibrationSomewhere, found: found.neither, path: ['calibration']}))
+    profile = await loadCalibration(DEFAULT_CALIBRATION)
   }
 
   const scenario: Scenario = {

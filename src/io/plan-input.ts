@@ -5,7 +5,7 @@
  */
 import type {Workload} from '../model/types.js'
 import type {PlanModel} from '../search/plan.js'
-import {loadCalibration, loadCluster, loadWorkload} from './load.js'
+import {DEFAULT_CALIBRATION, loadCalibration, loadCluster, loadWorkload} from './load.js'
 import type {LoadedCluster} from './normalize.js'
 
 export async function loadPlanInput(clusterFile: string, workloadFile: string):
@@ -16,7 +16,7 @@ Promise<{cluster: LoadedCluster; workload: Workload; models: PlanModel[]}> {
   for (const entry of cluster.entries) {
     let model = models.find(m => m.host.model === entry.host.model)
     if (!model) {
-      model = {host: entry.host, calibration: (await loadCalibration(entry.host.calibration ?? 'current')).calibration, entries: []}
+      model = {host: entry.host, calibration: (await loadCalibration(entry.host.calibration ?? DEFAULT_CALIBRATION)).calibration, entries: []}
       models.push(model)
     }
 

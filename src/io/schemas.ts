@@ -501,7 +501,7 @@ export const ScenarioSchema = strict(
           Type.String({minLength: 1, description: 'A profile name (data/calibration/NAME.yaml) or a file path (contains "/" or ends in .yaml, .yml or .json).'}),
           InlineCalibrationSchema,
         ],
-        {description: 'Calibration profile: a name, a path, or inline. Default: the host model\'s calibration.'},
+        {description: 'Calibration profile: a name, a path, or inline. Default: the host model\'s calibration, else current.'},
       ),
     ),
     expect: Type.Optional(Type.Object({}, {additionalProperties: true, description: 'What `sidecore validate` checks; free-form.'})),

@@ -285,9 +285,9 @@ describe('scenario structure', () => {
     expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:1: expected either "layout" or "policy", found neither`)
   })
 
-  test('no calibration in the scenario nor in the host', async () => {
-    const {err, folder} = await failure({scenario: SCENARIO.replace('calibration: ./calibration.yaml\n', '')})
-    expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:1: calibration: expected a calibration in the scenario or in the host model, found neither`)
+  test('with no calibration in the scenario nor in the host (as `host import` writes it), the current profile, as plan uses', async () => {
+    const {file} = await scenario({scenario: SCENARIO.replace('calibration: ./calibration.yaml\n', '')})
+    expect((await loadScenario(file)).calibration.name).toBe('current')
   })
 
   test("the host model's calibration, resolved next to the host file", async () => {
