@@ -172,7 +172,7 @@ export function renderPlanSummary(s: PlanSummary, options: RenderOptions = {colo
     `${label('Delivered')}${formatBitRate(s.deliveredGbps * 1e9)} (net ${formatBitRate(s.netGbps * 1e9)}), ${formatIops(s.iops)}`,
     `${label('Per CPU')}${s.gbpsPerCpu.toPrecision(3)} Gbit/s per host CPU, ${s.gbpsPerAllocatedCpu.toPrecision(3)} Gbit/s per allocated CPU`,
     `${label('VMs')}${s.vmsPlaced} of ${s.vms} placed${s.unplaced.length > 0 ? p.red(`; ${s.unplaced.length} unplaced`) : ''}`,
-    `${label('SLO')}${s.vmsPlaced === 0 ? p.red('no VM placed') : s.sloViolations === 0 ? p.green('met everywhere') : p.red(`${s.sloViolations} violations`)}`,
+    `${label('SLO')}${sloLine(s, p)}`,
     `${label('Bound')}${s.bound.toPrecision(6)} (plan ${s.placementObjective}, gap ${formatPercent(s.gap)}) on ${s.objective === 'hosts' ? 'hosts' : 'host CPUs'}`,
   ]
   if (s.models.length > 0) {
@@ -183,7 +183,10 @@ export function renderPlanSummary(s: PlanSummary, options: RenderOptions = {colo
       ['left', 'right', 'right', 'right', 'right', 'right', 'left']))
   }
 
-  lines.push('', renderTable(['VM type', 'p99'], Object.entries(s.p99ByVmType).map(([t, v]) => [t, formatLatency(v)])))
+  // Types with no VM placed have no p99: they are listed all the same.
+  const p99Rows = Object.entries(s.p99ByVmType).map(([t, v]) => [t, formatLatency(v)])
+  for (const type of new Set(s.unplaced.map(u => u.type))) if (!(type in s.p99ByVmType)) p99Rows.push([type, p.red('none placed')])
+  lines.push('', renderTable(['VM type', 'p99'], p99Rows))
   if (s.baselines.length > 0) {
     lines.push('', 'Baselines: the same VMs placed first fit by vCPUs, each host laid out as that system would.',
       'Gbit/s within SLO counts only VMs that meet their SLO; the plan improves on it by the last column.',
@@ -197,6 +200,14 @@ export function renderPlanSummary(s: PlanSummary, options: RenderOptions = {colo
   }
 
   return lines.join('\n')
+}
+
+/** Whether the placed VMs meet their SLOs; VMs left unplaced are never "met everywhere". */
+function sloLine(s: PlanSummary, p: ReturnType<typeof palette>): string {
+  if (s.vmsPlaced === 0) return p.red('no VM placed')
+  if (s.sloViolations > 0) return p.red(`${s.sloViolations} violations`)
+  if (s.unplaced.length === 0) return p.green('met everywhere')
+  return `${p.green(`met by the ${s.vmsPlaced} placed VMs`)}${p.red(`; ${s.unplaced.length} not placed`)}`
 }
 
 /** Columns whose text names VMs (alone, in lists joined by `;` or `+`, or in `vm/device` references). */

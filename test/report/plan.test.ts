@@ -64,7 +64,17 @@ describe('plan summary', () => {
     expect(coloured).toContain(`${ESC}[1mHost models${ESC}[22m`)
     expect(stripAnsi(coloured)).toBe(plain)
     const met = planSummary({...samplePlan(), mixes: samplePlan().mixes.map(m => ({...m, evaluation: {...m.evaluation, totals: {...m.evaluation.totals, sloViolations: 0}}}))})
-    expect(renderPlanSummary(met, {color: true})).toContain(`${ESC}[32mmet everywhere${ESC}[39m`)
+    expect(renderPlanSummary({...met, unplaced: []}, {color: true})).toContain(`${ESC}[32mmet everywhere${ESC}[39m`)
+  })
+
+  test('a plan that leaves VMs unplaced never says "met everywhere", and lists their types under p99', () => {
+    const met = planSummary({...samplePlan(), mixes: samplePlan().mixes.map(m => ({...m, evaluation: {...m.evaluation, totals: {...m.evaluation.totals, sloViolations: 0}}}))})
+    expect(met.unplaced.length).toBeGreaterThan(0)
+    const text = renderPlanSummary(met)
+    expect(text).toMatch(new RegExp(`^SLO +met by the ${met.vmsPlaced} placed VMs; ${met.unplaced.length} not placed$`, 'm'))
+    expect(text).not.toContain('met everywhere')
+    const missing = {...met, p99ByVmType: {}}
+    for (const u of met.unplaced) expect(renderPlanSummary(missing)).toMatch(new RegExp(`^${u.type} +none placed$`, 'm'))
   })
 
   test('a plan that places no VM says so instead of "met everywhere"', () => {
