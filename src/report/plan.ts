@@ -207,7 +207,7 @@ function sloLine(s: PlanSummary, p: ReturnType<typeof palette>): string {
   if (s.vmsPlaced === 0) return p.red('no VM placed')
   if (s.sloViolations > 0) return p.red(`${s.sloViolations} violations`)
   if (s.unplaced.length === 0) return p.green('met everywhere')
-  return `${p.green(`met by the ${s.vmsPlaced} placed VMs`)}${p.red(`; ${s.unplaced.length} not placed`)}`
+  return `${p.green(`met by the ${s.vmsPlaced} placed VM${s.vmsPlaced === 1 ? '' : 's'}`)}${p.red(`; ${s.unplaced.length} not placed`)}`
 }
 
 /** Columns whose text names VMs (alone, in lists joined by `;` or `+`, or in `vm/device` references). */
