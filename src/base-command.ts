@@ -32,9 +32,15 @@ export abstract class SidecoreCommand extends Command {
     return super.catch(error)
   }
 
-  /** Report input and layout errors to the user; anything else is a bug and propagates. */
-  protected failOnUserError(error: unknown, file?: string): never {
+  /**
+   * Report input and layout errors to the user; anything else is a bug and propagates. A
+   * policy that cannot be laid out is reported at the scenario's `policy` line when known.
+   */
+  protected failOnUserError(error: unknown, file?: string, policyLine?: number): never {
     if (error instanceof InputError || error instanceof WriteError) this.fail(error.message)
+    if (error instanceof LayoutError && error.fromPolicy && file !== undefined && policyLine !== undefined) {
+      this.fail(`${file}:${policyLine}: policy: cannot be laid out on this host: ${error.problems.join('; ')}`)
+    }
     if (error instanceof LayoutError || error instanceof PolicyError) this.fail(file ? `${file}: ${error.message}` : error.message)
     throw error
   }

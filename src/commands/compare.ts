@@ -53,6 +53,7 @@ export default class Compare extends SidecoreCommand {
     const {args, flags} = await this.parse(Compare)
     if (flags.scenario && args.cluster) this.fail(`expected a scenario (--scenario) or a plan's cluster and workload files, found both: ${flags.scenario} and ${args.cluster}`)
     let comparison: Comparison | undefined
+    let policyLine: number | undefined
     const pool = planPool(flags.threads)
     const bar = progressBar(!this.jsonEnabled())
     try {
@@ -62,6 +63,7 @@ export default class Compare extends SidecoreCommand {
       for (const file of flags.overrides ?? []) variants.push(await overridesFileVariant(file))
       if (flags.scenario) {
         const s = await loadScenario(flags.scenario)
+        policyLine = s.policyLine
         const subject = scenarioSubject({host: s.host, calibration: s.calibration, workload: s.workload, policy: s.policy, layout: s.layout})
         comparison = await compareVariants(subject, `scenario ${flags.scenario}`, variants,
           async v => {
@@ -95,7 +97,7 @@ export default class Compare extends SidecoreCommand {
       }
     } catch (error) {
       if (error instanceof WhatIfError || error instanceof PluginError || error instanceof InfeasibleVariantError) this.fail(error.message)
-      if (error instanceof InputError || error instanceof LayoutError || error instanceof PolicyError) this.failOnUserError(error, flags.scenario)
+      if (error instanceof InputError || error instanceof LayoutError || error instanceof PolicyError) this.failOnUserError(error, flags.scenario, policyLine)
       throw error
     } finally {
       bar?.stop()

@@ -31,12 +31,14 @@ export default class Evaluate extends SidecoreCommand {
     const {args, flags} = await this.parse(Evaluate)
     let result
     let name
+    let policyLine
     try {
       const scenario = await loadScenario(args.scenario, {calibration: flags.calibration})
       name = scenario.name
+      policyLine = scenario.policyLine
       result = evaluateScenario(scenario)
     } catch (error) {
-      this.failOnUserError(error, args.scenario)
+      this.failOnUserError(error, args.scenario, policyLine)
     }
 
     if (flags.csv) {

@@ -42,14 +42,16 @@ export default class SweepCommand extends SidecoreCommand {
     const file = args.scenario ?? path.join(packageRoot(), 'data', 'scenarios', 'elvis.yaml')
     const values = this.values(flags)
     let sweep: Sweep
+    let policyLine: number | undefined
     try {
       const extra = architectureMap(await loadPlugins(this.config))
       const s = await loadScenario(file)
+      policyLine = s.policyLine
       const subject = scenarioSubject({host: s.host, calibration: s.calibration, workload: s.workload, policy: s.policy, layout: s.layout})
       sweep = sweepScenario(subject, args.scenario ?? 'data/scenarios/elvis.yaml', flags.vary, values, extra)
     } catch (error) {
       if (error instanceof WhatIfError || error instanceof PluginError) this.fail(error.message)
-      if (error instanceof InputError || error instanceof LayoutError || error instanceof PolicyError) this.failOnUserError(error, file)
+      if (error instanceof InputError || error instanceof LayoutError || error instanceof PolicyError) this.failOnUserError(error, file, policyLine)
       throw error
     }
 

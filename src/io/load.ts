@@ -52,6 +52,8 @@ export interface Scenario {
   layout?: Layout
   /** Present when the scenario gives a policy instead. */
   policy?: ArchitecturePolicy
+  /** The line of the scenario file where `policy` is written (for errors in laying it out). */
+  policyLine?: number
   calibration: Calibration
   /** The calibration with its era, description and per-value sources. */
   calibrationProfile: CalibrationProfile
@@ -427,6 +429,9 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   }
   if (spec.expect !== undefined) scenario.expect = spec.expect as Record<string, unknown>
   if (layout !== undefined) scenario.layout = layout
-  if (policy !== undefined) scenario.policy = policy
+  if (policy !== undefined) {
+    scenario.policy = policy
+    scenario.policyLine = part.doc.lineOf(['policy'], true)
+  }
   return scenario
 }

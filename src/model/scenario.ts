@@ -26,7 +26,7 @@ export function evaluateScenario(input: ScenarioInput, options: EvaluateOptions 
     try {
       layout = buildLayout(input.host, input.vms, input.policy)
     } catch (error) {
-      if (error instanceof PolicyError) throw new LayoutError([error.message])
+      if (error instanceof PolicyError) throw new LayoutError([error.message], true)
       throw error
     }
   }

@@ -59,6 +59,8 @@ describe('sidecore evaluate', () => {
     ['a file that does not exist', ['evaluate', 'data/scenarios/nope.yaml'], /nope\.yaml/],
     ['a layout the platform cannot run', ['evaluate', 'BAD_POSTED'], /posted interrupts need a host with posted_interrupts/],
     ['a bad quantity', ['evaluate', 'BAD_OFFERED'], /devices\[0\]\.offered: expected .*found "fast"/],
+    ['a policy that cannot be laid out, at its line', ['evaluate', 'BAD_POLICY'],
+      /posted\.yaml:15: policy: cannot be laid out on this host: polling workers need dedicated I\/O cores, but io_cores_per_node is 0\n/],
   ])('%s: a clear message, exit 2, no stack trace, no output written', async (_name, args, message) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-bad-'))
     const scenario = await readFile(path.join(root, example), 'utf8')
@@ -71,7 +73,8 @@ describe('sidecore evaluate', () => {
     await writeFile(path.join(dir, 'workload.yaml'), workload)
     await writeFile(path.join(dir, 'offered.yaml'), posted.replace('interrupt: posted', 'interrupt: pv-eoi')
       .replace(/workload: .*/, 'workload: workload.yaml'))
-    const resolved = args.map(a => a === 'BAD_POSTED' ? path.join(dir, 'posted.yaml') : a === 'BAD_OFFERED' ? path.join(dir, 'offered.yaml') : a)
+    if (args[1] === 'BAD_POLICY') await writeFile(path.join(dir, 'posted.yaml'), posted.replace('io_cores_per_node: 1', 'io_cores_per_node: 0'))
+    const resolved = args.map(a => ['BAD_POSTED', 'BAD_POLICY'].includes(a) ? path.join(dir, 'posted.yaml') : a === 'BAD_OFFERED' ? path.join(dir, 'offered.yaml') : a)
     const out = path.join(dir, 'out')
     const run = await sidecore([...resolved, '--csv', out])
     expect(run.code).toBe(2)

@@ -29,7 +29,7 @@ export function evaluateSubject(subject: Subject, extra: ReadonlyMap<string, Arc
     try {
       layout = policyLayout(host, vms, subject.policy, extra)
     } catch (error) {
-      if (error instanceof PolicyError) throw new LayoutError([error.message])
+      if (error instanceof PolicyError) throw new LayoutError([error.message], true)
       throw error
     }
   }
