@@ -96,6 +96,11 @@ export const expected = {
   netOnly: (key: string) => `no "${key}" for a block device (net devices only)`,
   sameSocket: (socket: number, node: number) => `socket ${socket} like the other CPUs of node ${node}`,
   validDocument: 'a valid document',
+  expression: 'a mathjs expression like "spin.kpps > kick.kpps"',
+  caseMetric: (variants: readonly string[]) =>
+    `a metric of the case's variants, as VARIANT.METRIC with VARIANT one of ${oneOf(variants)}`,
+  variantMetric: (variant: string, metrics: readonly string[]) => `a metric of variant ${variant}: one of ${oneOf(metrics)}`,
+  mathFunction: (functions: readonly string[]) => `a mathjs function: one of ${oneOf(functions)}`,
 } as const
 
 /** How the found value is described. */
@@ -127,6 +132,7 @@ export const found = {
   coreOnNodes: (core: number, a: number, b: number) => `core ${core} on nodes ${a} and ${b}`,
   threadTwice: (core: number, thread: number) => `core ${core} thread ${thread} twice`,
   deviceOfKind: (kind: string, id: string) => `${kind} device ${quote(id)}`,
+  bareVariant: (variant: string) => `${quote(variant)} (a variant, not one of its metrics)`,
 } as const
 
 /** Hints: what to try. */
@@ -135,6 +141,7 @@ export const hint = {
   quoteInFlow: 'quote the value when it contains a comma inside { } or [ ]',
   quoteColon: 'put the value in quotes when it contains ": "',
   calibrationDir: (dir: string) => `profiles live in ${dir}`,
+  metricNeedsVariant: (example: string) => `a metric needs its variant, like ${quote(example)}`,
 } as const
 
 /** Dimension names used in "found ... (a bit rate)". */

@@ -2,17 +2,28 @@
  * Reference checks: the figures `sidecore validate` compares with published results.
  * A reference case evaluates several variants of one scenario, turns each evaluation
  * into named metrics, and runs checks written as small mathjs expressions over them
- * (for example `spin.kpps > timer150.kpps`). Pure: no files, no terminal.
+ * (for example `spin.kpps > timer150.kpps`); `checkExpression` finds the names in a check
+ * that the case does not have, before anything runs. Pure: no files, no terminal.
  */
-import {all, create} from '../mathjs.js'
+import {all, create, type MathNode} from '../mathjs.js'
 
 import {LayoutError} from './errors.js'
 import {evaluate} from './evaluate.js'
 import {buildLayout, checkLayout} from './layout.js'
 import type {ArchitecturePolicy, Calibration, Evaluation, Host, Vm} from './types.js'
 
+/** The names of the metrics `evaluationMetrics` gives, in its order. */
+export const METRIC_NAMES = [
+  'gbps', 'kpps', 'ktps', 'ktps_per_vm', 'kiops', 'block_mbytes', 'mean_us', 'p99_us',
+  'exits_per_item', 'irqs_per_item', 'wakeups_per_item', 'worker_cycles_per_item',
+  'cpus_allocated', 'cpus_per_vm', 'gbps_per_cpu', 'worker_util_max', 'vcpu_util',
+  'share_limited_by_worker', 'share_limited_by_vcpu', 'guest_cycles_per_item',
+] as const
+
+export type MetricName = typeof METRIC_NAMES[number]
+
 /** Metrics of one evaluation, by name. Units are in the names. */
-export function evaluationMetrics(ev: Evaluation, frequencyHz: number): Record<string, number> {
+export function evaluationMetrics(ev: Evaluation, frequencyHz: number): Record<MetricName, number> {
   const net = ev.devices.filter(d => d.kind === 'net')
   const items = ev.devices.reduce((s, d) => s + d.rate, 0)
   const rr = net.filter(d => d.pattern === 'rr')
@@ -85,6 +96,73 @@ function calculator() {
     if (expression.length > MAX_EXPRESSION_LENGTH) throw new Error('expression too long')
     return evaluate(expression, new Map(Object.entries(scope)))
   }
+}
+
+/**
+ * A name in a check expression that the case does not have, with the names that would
+ * have fitted there: a variant (`vbus9.kpps`), a metric of a variant (`vbus1.kpsp`, or
+ * `vbus1` alone), a function (`maen(...)`); or text that does not parse at all. `found`
+ * is the name or accessor as written.
+ */
+export type ExpressionProblem =
+  | {kind: 'syntax'; message: string}
+  | {kind: 'variant'; found: string; variants: readonly string[]}
+  | {kind: 'metric'; variant: string; metric?: string; found: string; metrics: readonly string[]}
+  | {kind: 'function'; found: string; functions: readonly string[]}
+
+/** The parser and the names (functions, constants) of a mathjs instance like the calculator's. Built on first use. */
+let grammar: {parse: (text: string) => MathNode; names: ReadonlySet<string>; functions: readonly string[]} | undefined
+function checkGrammar() {
+  if (!grammar) {
+    const math = create(all)
+    // Functions and constants alike: telling them apart would build every lazy function (0.6 s).
+    const functions = Object.keys(math)
+    // `end` stands for the last index inside `[...]`, as in `[a.kpps, b.kpps][end]`.
+    grammar = {parse: math.parse.bind(math), names: new Set([...functions, 'end']), functions}
+  }
+
+  return grammar
+}
+
+/**
+ * The first name in `expression` that is not a metric of one of `variants` (written
+ * VARIANT.METRIC), a mathjs function or a mathjs constant; undefined when every name is
+ * known. Only parses: nothing is evaluated.
+ */
+export function checkExpression(expression: string, variants: readonly string[]): ExpressionProblem | undefined {
+  const {parse, names, functions} = checkGrammar()
+  let root: MathNode
+  try {
+    root = parse(expression)
+  } catch (error) {
+    return {kind: 'syntax', message: (error as Error).message}
+  }
+
+  const metrics: readonly string[] = METRIC_NAMES
+  let problem: ExpressionProblem | undefined
+  root.traverse((node, path, parent) => {
+    if (problem) return
+    if (node.type === 'AccessorNode') {
+      const {object, index} = node as unknown as {object: MathNode; index: {isObjectProperty(): boolean; getObjectProperty(): string; toString(): string}}
+      const variant = object.type === 'SymbolNode' ? (object as unknown as {name: string}).name : undefined
+      if (variant === undefined || !variants.includes(variant)) return
+      const metric = index.isObjectProperty() ? index.getObjectProperty() : index.toString()
+      if (!metrics.includes(metric)) problem = {kind: 'metric', variant, metric, found: node.toString(), metrics}
+      return
+    }
+
+    if (node.type !== 'SymbolNode') return
+    const {name} = node as unknown as {name: string}
+    if (parent?.type === 'FunctionNode' && path === 'fn') {
+      if (!functions.includes(name)) problem = {kind: 'function', found: name, functions}
+    } else if (variants.includes(name)) {
+      // A variant is a set of metrics: only `variant.metric` (seen above) is a number.
+      if (!(parent?.type === 'AccessorNode' && path === 'object')) problem = {kind: 'metric', variant: name, found: name, metrics}
+    } else if (!names.has(name)) {
+      problem = {kind: 'variant', found: name, variants}
+    }
+  })
+  return problem
 }
 
 /** Run a case's checks over the metrics of its variants. */

@@ -34,6 +34,34 @@ describe('sidecore validate', () => {
       + 'of variants and checks (data/reference/), found a scenario without one (evaluate it with "sidecore evaluate")')
   })
 
+  // A typo in a check's expression is an input error of the case file, not a failed check.
+  test.each<[string, string, string, string]>([
+    [
+      'an unknown metric in holds',
+      'holds: 1 - vbus1.exits_per_item / virtio1.exits_per_item > 0.45',
+      'holds: 1 - vbus1.exits_per_itme / virtio1.exits_per_item > 0.45',
+      'r5.yaml:56: expect.checks[0].holds: expected a metric of variant vbus1: one of "exits_per_item", "irqs_per_item", "ktps_per_vm", '
+        + '"cpus_per_vm", "wakeups_per_item", "gbps_per_cpu", "vcpu_util", "ktps", ... (20 in all), found "vbus1.exits_per_itme"; '
+        + 'did you mean "vbus1.exits_per_item"?',
+    ],
+    [
+      'an unknown variant in predicted',
+      'predicted: 1 - vbus1.irqs_per_item / virtio1.irqs_per_item',
+      'predicted: 1 - vbus9.irqs_per_item / virtio1.irqs_per_item',
+      'r5.yaml:58: expect.checks[1].predicted: expected a metric of the case\'s variants, as VARIANT.METRIC with VARIANT one of '
+        + '"vbus1", "vbus2", "vbus3", "virtio1", "virtio2" or "virtio3", found "vbus9"; did you mean "vbus1"?',
+    ],
+  ])('%s: one clear message with file and line, exit 2', async (_name, from, to, message) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
+    const text = await readFile(path.join(root, 'data/reference/r5-vbus-coalescing.yaml'), 'utf8')
+    expect(text).toContain(from)
+    await writeFile(path.join(dir, 'r5.yaml'), text.replace(from, to))
+    const run = await sidecore(['validate', path.join(dir, 'r5.yaml')])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe(`Error: ${path.join(dir, message)}`)
+    expect(run.stdout).toBe('')
+  })
+
   test('--json reports every check', async () => {
     const run = await sidecore(['validate', 'data/reference/r7-block.yaml', '--json'])
     expect(run.code).toBe(0)
