@@ -89,8 +89,11 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, c
 
   const devicesOf = (kinds: Device['kind'][]) => vms.flatMap(vm => vm.type.devices
     .filter(d => kinds.includes(d.kind)).map(device => ({vm, device})))
+  // A floating worker runs in its VM's cgroup, so within its cpuset (the vCPUs' own CPUs always are).
+  const cpusets = new Map(vms.map(vm => [vm.id, vm.type.cgroup.cpuset]))
   const floatCpus = (p: VmPlacement) => policy.floatOn === 'node'
-    ? host.cpus.filter(c => c.node === p.node && (roles[c.id] === 'vm' || roles[c.id] === 'idle')).map(c => c.id)
+    ? host.cpus.filter(c => c.node === p.node && (roles[c.id] === 'vm' || roles[c.id] === 'idle') && (cpusets.get(p.vm)?.includes(c.id) ?? true))
+      .map(c => c.id)
     : [...new Set(p.vcpuPins)]
   const context = {host, vms, placements, policy, ioCpus, floatCpus}
   // One architecture for both kinds lays out all devices together (a shared worker may
@@ -257,12 +260,13 @@ export function checkLayout(host: Host, vms: Vm[], layout: Layout): string[] {
       }
 
       owners.push(found.vm)
-      const cpuset = found.vm.type.cgroup.cpuset
-      if (cpuset) {
-        for (const c of w.cpus) {
-          if (!cpuset.includes(c)) problems.push(`${at}: runs on CPU ${c}, outside the cpuset of ${found.vm.id}'s cgroup`)
-        }
-      }
+    }
+
+    // Once per VM whose devices the worker serves: its CPUs must lie in that VM's cpuset.
+    for (const vm of new Set(owners)) {
+      const cpuset = vm.type.cgroup.cpuset
+      const outside = cpuset ? w.cpus.filter(c => !cpuset.includes(c)) : []
+      if (outside.length > 0) problems.push(`${at}: runs on CPU ${outside.join(', ')}, outside the cpuset of ${vm.id}'s cgroup`)
     }
 
     const refs = w.devices.filter(r => devices.has(r))

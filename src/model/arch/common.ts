@@ -3,7 +3,7 @@
  * profile; this file only says which micro-costs a path is made of.
  */
 import {PolicyError} from '../errors.js'
-import type {Calibration, Device, InterruptMode, VmPlacement, Worker} from '../types.js'
+import type {Calibration, Device, InterruptMode, Vm, VmPlacement, Worker} from '../types.js'
 import type {CostContext, PathCosts} from './types.js'
 
 /** Guest-to-host notification through an in-kernel eventfd: a lightweight exit plus the eventfd signal. */
@@ -105,6 +105,18 @@ export function deviceRef(vm: string, device: string): string {
   return `${vm}/${device}`
 }
 
+/** The CPUs of `cpus` that the VM's cgroup cpuset allows: all of them when it has none. */
+export function inCpuset(vm: Vm, cpus: readonly number[]): number[] {
+  const cpuset = vm.type.cgroup.cpuset
+  return cpuset ? cpus.filter(c => cpuset.includes(c)) : [...cpus]
+}
+
+/** The policy gives a VM's workers only CPUs that its cgroup cpuset does not allow. */
+export function cpusetError(vm: Vm, architecture: string, cpus: readonly number[]): PolicyError {
+  return new PolicyError(`the cgroup cpuset of ${vm.id} (VM type ${vm.type.name}) allows none of the CPUs the policy gives its `
+    + `${architecture} workers (${[...cpus].sort((a, b) => a - b).join(', ')}); add one of them to the cpuset, or write a layout with workers inside it`)
+}
+
 /** The CPUs a VM's vCPUs are pinned to, without repeats, in pin order. */
 export function vmCpus(placement: VmPlacement): number[] {
   return [...new Set(placement.vcpuPins)]
@@ -131,19 +143,29 @@ export function perDeviceWorkers(
     }
   }
 
+  const allIo = [...ctx.ioCpus.values()].flat()
   return ctx.devices.map(({vm, device}, i) => {
     const placement = placements.get(vm.id)!
-    const io = ctx.ioCpus.get(placement.node) ?? [...ctx.ioCpus.values()].flat()
+    const nodeIo = ctx.ioCpus.get(placement.node) ?? allIo
+    const io = inCpuset(vm, nodeIo)
     let cpus: number[]
     let floating: boolean
     if (poll) {
       // A polling worker owns its CPU: the first free I/O CPU, on the VM's node if possible.
       const free = (list: number[]) => list.find(c => !taken.has(c))
-      const cpu = free(ctx.ioCpus.get(placement.node) ?? []) ?? free([...ctx.ioCpus.values()].flat())!
+      const allowed = inCpuset(vm, allIo)
+      if (allowed.length === 0) throw cpusetError(vm, architecture, allIo)
+      const cpu = free(inCpuset(vm, ctx.ioCpus.get(placement.node) ?? [])) ?? free(allowed)
+      if (cpu === undefined) {
+        throw new PolicyError(`${architecture}: the polling worker of ${deviceRef(vm.id, device.id)} needs an I/O CPU of its own `
+          + 'inside its cgroup cpuset; every one is taken')
+      }
+
       taken.add(cpu)
       cpus = [cpu]
       floating = false
-    } else if (io.length > 0) {
+    } else if (nodeIo.length > 0) {
+      if (io.length === 0) throw cpusetError(vm, architecture, nodeIo)
       const k = next.get(placement.node) ?? 0
       next.set(placement.node, k + 1)
       cpus = [io[k % io.length]]

@@ -7,7 +7,7 @@
  * thread itself (seed 003).
  */
 import type {Worker} from '../types.js'
-import {blockCosts, deviceRef, guestNetItem, hostPacketPath, interruptCosts, lightKick} from './common.js'
+import {blockCosts, cpusetError, deviceRef, guestNetItem, hostPacketPath, inCpuset, interruptCosts, lightKick} from './common.js'
 import {PolicyError} from '../errors.js'
 import type {ArchitectureModel} from './types.js'
 
@@ -55,18 +55,25 @@ export const qemuUserspace: ArchitectureModel = {
     const next = new Map<number, number>()
     const taken = new Set<number>()
     const all = [...ctx.ioCpus.values()].flat()
-    return [...byVm.entries()].map(([vm, devices], i): Worker => {
-      const placement = placements.get(vm)!
-      const io = ctx.ioCpus.get(placement.node) ?? []
+    const vmsById = new Map(ctx.vms.map(vm => [vm.id, vm]))
+    return [...byVm.entries()].map(([id, devices], i): Worker => {
+      const placement = placements.get(id)!
+      const vm = vmsById.get(id)!
+      const nodeIo = ctx.ioCpus.get(placement.node) ?? []
+      const io = inCpuset(vm, nodeIo)
       let cpus: number[]
       if (ctx.policy.notification.kind === 'poll') {
         // A polling thread owns its CPU: the first free I/O CPU, on the VM's node if possible.
-        const cpu = io.find(c => !taken.has(c)) ?? all.find(c => !taken.has(c))!
+        const allowed = inCpuset(vm, all)
+        if (allowed.length === 0) throw cpusetError(vm, 'qemu-userspace', all)
+        const cpu = io.find(c => !taken.has(c)) ?? allowed.find(c => !taken.has(c))
+        if (cpu === undefined) throw new PolicyError(`qemu-userspace: the polling thread of ${id} needs an I/O CPU of its own inside its cgroup cpuset; every one is taken`)
         taken.add(cpu)
         cpus = [cpu]
       } else {
         const k = next.get(placement.node) ?? 0
         next.set(placement.node, k + 1)
+        if (nodeIo.length > 0 && io.length === 0) throw cpusetError(vm, 'qemu-userspace', nodeIo)
         cpus = io.length > 0 ? [io[k % io.length]] : ctx.floatCpus(placement)
       }
 
@@ -74,7 +81,7 @@ export const qemuUserspace: ArchitectureModel = {
         id: `q${i}`,
         architecture: 'qemu-userspace',
         cpus,
-        floating: ctx.policy.notification.kind !== 'poll' && io.length === 0,
+        floating: ctx.policy.notification.kind !== 'poll' && nodeIo.length === 0,
         notification: ctx.policy.notification,
         devices,
       }

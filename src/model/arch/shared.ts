@@ -5,7 +5,7 @@
  * already has (the cgroup rule of the shared-vhost RFC, seed 001).
  */
 import type {SharingPolicy, Vm, Worker} from '../types.js'
-import {deviceRef, vmCpus} from './common.js'
+import {cpusetError, deviceRef, inCpuset, vmCpus} from './common.js'
 import {PolicyError} from '../errors.js'
 import type {BuildContext} from './types.js'
 
@@ -70,11 +70,18 @@ export function assignToCpuWorkers(
   }
 
   const placements = new Map(ctx.placements.map(p => [p.vm, p]))
-  for (const {vm, device} of ctx.devices) {
+  // Devices of VMs whose cgroup cpuset limits where their workers run choose first (in
+  // their order), while every CPU is still open to them; then the rest, in order.
+  const limited = (vm: Vm) => (vm.type.cgroup.cpuset ? 0 : 1)
+  const devices = [...ctx.devices].sort((a, b) => limited(a.vm) - limited(b.vm))
+  for (const {vm, device} of devices) {
     const placement = placements.get(vm.id)!
     const key = sharingKey(ctx.policy.sharing, vm, device.id)
-    const nodeHasCpus = (cpusByNode.get(placement.node) ?? []).length > 0
-    const local = (s: Slot) => !nodeHasCpus || s.node === placement.node
+    // Only CPUs the VM's cgroup cpuset allows, on its own node when that node has any.
+    const allowed = (node: number) => inCpuset(vm, cpusByNode.get(node) ?? [])
+    const nodeHasCpus = allowed(placement.node).length > 0
+    const cpuset = vm.type.cgroup.cpuset
+    const local = (s: Slot) => (!nodeHasCpus || s.node === placement.node) && (!cpuset || cpuset.includes(s.worker.cpus[0]))
     let best: Slot | undefined
     for (const s of slots) {
       if (!local(s) || s.worker.devices.length >= capacity) continue
@@ -83,14 +90,20 @@ export function assignToCpuWorkers(
     }
 
     if (!best) {
-      const node = nodeHasCpus ? placement.node : [...cpusByNode.keys()].find(n => (cpusByNode.get(n) ?? []).length > 0)
-      if (node === undefined) throw new PolicyError(`no CPU is available for the workers of ${vm.id}`)
+      const nodes = [...cpusByNode.keys()]
+      const node = nodeHasCpus ? placement.node : nodes.find(n => allowed(n).length > 0)
+      if (node === undefined) {
+        const given = [...cpusByNode.values()].flat()
+        if (given.length > 0) throw cpusetError(vm, device.kind === 'block' ? ctx.policy.block : ctx.policy.net, given)
+        throw new PolicyError(`no CPU is available for the workers of ${vm.id}`)
+      }
+
       const crowd = new Map<number, number>()
       for (const s of slots) {
         if (s.worker.devices.length > 0) crowd.set(s.worker.cpus[0], (crowd.get(s.worker.cpus[0]) ?? 0) + 1)
       }
 
-      const cpu = [...cpusByNode.get(node)!].sort((a, b) => (crowd.get(a) ?? 0) - (crowd.get(b) ?? 0) || a - b)[0]
+      const cpu = allowed(node).sort((a, b) => (crowd.get(a) ?? 0) - (crowd.get(b) ?? 0) || a - b)[0]
       // A polling worker owns its CPU: it cannot be given a second one.
       if (ctx.policy.notification.kind === 'poll' && (crowd.get(cpu) ?? 0) > 0) {
         throw new PolicyError(`polling workers need one I/O CPU each: the devices of ${vm.id} fit no polling worker on node ${node} `

@@ -63,8 +63,10 @@ export function policyLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, 
   }
   const layout = buildLayout(host, vms, standIn)
   const ioCpus = new Map<number, number[]>(host.nodes.map(n => [n.id, n.cpus.filter(c => layout.roles[c] === 'io')]))
+  const cpusets = new Map(vms.map(vm => [vm.id, vm.type.cgroup.cpuset]))
   const floatCpus: BuildContext['floatCpus'] = p => (policy.floatOn === 'node'
-    ? host.cpus.filter(c => c.node === p.node && (layout.roles[c.id] === 'vm' || layout.roles[c.id] === 'idle')).map(c => c.id)
+    ? host.cpus.filter(c => c.node === p.node && (layout.roles[c.id] === 'vm' || layout.roles[c.id] === 'idle')
+      && (cpusets.get(p.vm)?.includes(c.id) ?? true)).map(c => c.id)
     : [...new Set(p.vcpuPins)])
   const context = {host, vms, placements: layout.vms, policy, ioCpus, floatCpus}
   const devicesOf = (kinds: DeviceKind[]) => vms.flatMap(vm => vm.type.devices.filter(d => kinds.includes(d.kind)).map(device => ({vm, device})))
