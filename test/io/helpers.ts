@@ -2,6 +2,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
+import {InputError} from '../../src/io/errors.js'
 import {CALIBRATION_FIELDS} from '../../src/io/schemas.js'
 
 /** A fresh temporary folder; remove it with `cleanup`. */
@@ -22,6 +23,18 @@ export async function writeFiles(dir: string, files: Record<string, string>): Pr
     out[name] = file
   }
   return out
+}
+
+/** The InputError that loading rejects with; anything else, or no error at all, fails the test. */
+export async function inputError(loading: Promise<unknown>): Promise<InputError> {
+  try {
+    await loading
+  } catch (err) {
+    if (err instanceof InputError) return err
+    throw err
+  }
+
+  throw new Error('loaded without an input error')
 }
 
 /** A complete calibration profile of our own, as YAML: every cost 1000 cycles, times in us. */

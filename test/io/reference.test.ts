@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {InputError} from '../../src/io/errors.js'
 import {loadReferenceCase, referenceFiles} from '../../src/io/reference.js'
 import {checkExpression} from '../../src/model/reference.js'
-import {cleanup, tempDir} from './helpers.js'
+import {cleanup, inputError, tempDir} from './helpers.js'
 
 let dir: string
 let r5: string
@@ -28,14 +28,7 @@ async function failure(from: string, to: string): Promise<{err: InputError; file
   expect(r5).toContain(from)
   const file = path.join(dir, `case${n++}.yaml`)
   await writeFile(file, r5.replace(from, to))
-  try {
-    await loadReferenceCase(file)
-  } catch (err) {
-    if (err instanceof InputError) return {err, file}
-    throw err
-  }
-
-  throw new Error('case loaded without error')
+  return {err: await inputError(loadReferenceCase(file)), file}
 }
 
 const EXITS = '1 - vbus1.exits_per_item / virtio1.exits_per_item'

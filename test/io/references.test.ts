@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {InputError} from '../../src/io/errors.js'
 import {listCalibrations, loadCluster, loadScenario} from '../../src/io/load.js'
 import {expected} from '../../src/messages.js'
-import {SMALL_HOST, SMALL_LAYOUT, SMALL_WORKLOAD, cleanup, tempDir, testCalibrationYaml} from './helpers.js'
+import {SMALL_HOST, SMALL_LAYOUT, SMALL_WORKLOAD, cleanup, inputError, tempDir, testCalibrationYaml} from './helpers.js'
 
 let dir: string
 beforeAll(async () => {
@@ -54,13 +54,7 @@ async function scenario(files: Files = {}): Promise<{file: string; folder: strin
 
 async function failure(files: Files): Promise<{err: InputError; folder: string}> {
   const {file, folder} = await scenario(files)
-  try {
-    await loadScenario(file)
-  } catch (err) {
-    if (err instanceof InputError) return {err, folder}
-    throw err
-  }
-  throw new Error('scenario loaded without error')
+  return {err: await inputError(loadScenario(file)), folder}
 }
 
 test('the reference scenario loads', async () => {
