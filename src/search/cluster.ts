@@ -79,8 +79,9 @@ export function runPatternTask(task: PatternTask, types: number, demand: number[
   if (task.type === 'mix') {
     const total = demand.reduce((s, n) => s + n, 0)
     const mix = (scale: number) => demand.map((n, t) => Math.min(limit(m, t), n, Math.floor(scale * n / total)))
+    // low is feasible (or empty), high is not: the whole demand, scale `total`, is tried too.
     let low = 0
-    let high = total
+    let high = total + 1
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2)
       const c = mix(mid)

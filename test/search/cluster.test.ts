@@ -4,7 +4,7 @@ import {loadCalibration} from '../../src/io/load.js'
 import {loadLpSolver} from '../../src/io/lp.js'
 import {normalizeHost} from '../../src/io/normalize.js'
 import type {Calibration, Host, Vm, VmType} from '../../src/model/types.js'
-import {type LpSolve, type Pattern, generatePatterns, placeCluster} from '../../src/search/cluster.js'
+import {type LpSolve, type Pattern, generatePatterns, placeCluster, runPatternTask} from '../../src/search/cluster.js'
 import {searchHost} from '../../src/search/host.js'
 import type {SearchSpace} from '../../src/search/space.js'
 
@@ -42,6 +42,25 @@ describe('placeCluster (LP over patterns, solved by HiGHS)', () => {
     expect(plan.hosts).toHaveLength(2)
     expect(placed.map((p, t) => p + plan.unplaced[t])).toEqual([5, 3])
     expect(plan.unplaced.reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+  })
+})
+
+describe('runPatternTask', () => {
+  const feasible = {feasible: true, deliveredBps: 1e9, cpusHost: 64, cpusAllocated: 8}
+  test('the demand mix is tried whole: when all of it fits one host, the pattern is all of it', () => {
+    const tried: number[][] = []
+    const pattern = runPatternTask({model: 0, type: 'mix'}, 2, [4, 2], (_m, counts) => {
+      tried.push(counts)
+      return feasible
+    }, () => 100)
+    expect(pattern?.counts).toEqual([4, 2])
+    expect(tried).toContainEqual([4, 2])
+  })
+
+  test('the demand mix stops below the first scale that does not fit', () => {
+    const pattern = runPatternTask({model: 0, type: 'mix'}, 2, [4, 2], (_m, counts) =>
+      (counts[0] + counts[1] <= 3 ? feasible : {...feasible, feasible: false}), () => 100)
+    expect(pattern?.counts).toEqual([2, 1])
   })
 })
 
