@@ -8,7 +8,13 @@
  * drop "missing key" errors on objects that also have an unknown key (usually
  * the same typo), and report the first remaining error in file order.
  */
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import {createHash} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {fileURLToPath} from 'node:url'
+
+import {Ajv, type Options, type ValidateFunction} from 'ajv'
+import type {ErrorObject} from 'ajv'
 
 import {expected, found, hint, oneOf} from '../messages.js'
 import {InputError, type PathSegment} from './errors.js'
@@ -17,16 +23,48 @@ import {closest} from './suggest.js'
 
 const X = 'x-expected'
 
+/** The validator every format gets: all errors, with their schema nodes (for `x-expected`). */
+export function newAjv(options: Options = {}): Ajv {
+  return new Ajv({allErrors: true, verbose: true, allowUnionTypes: true, strict: true, ...options}).addVocabulary([X])
+}
+
+/** A fingerprint of the schemas, which precompiled validators carry to show what they were built from. */
+export function schemasHash(): string {
+  return createHash('sha256').update(JSON.stringify(SCHEMAS)).digest('hex')
+}
+
+/**
+ * The file `npm run build` writes next to this module: ajv's standalone code of every
+ * format's validator (scripts/write-validators.ts). Compiling the schemas at run time costs
+ * a command 0.2 to 0.5 s; loading them compiled costs about 30 ms. Used only when built from
+ * these very schemas; without it (running from the sources) they are compiled on first use.
+ */
+export const PRECOMPILED_FILE = 'validators.cjs'
+
+let precompiled: Partial<Record<FileKind, ValidateFunction>> | undefined
+function precompiledValidators(): Partial<Record<FileKind, ValidateFunction>> {
+  if (precompiled === undefined) {
+    precompiled = {}
+    const file = fileURLToPath(new URL(PRECOMPILED_FILE, import.meta.url))
+    if (existsSync(file)) {
+      const module = createRequire(import.meta.url)(file) as Partial<Record<FileKind, ValidateFunction>> & {schemasHash?: string}
+      if (module.schemasHash === schemasHash()) precompiled = module
+    }
+  }
+
+  return precompiled
+}
+
 let ajv: Ajv | undefined
 const compiled = new Map<FileKind, ValidateFunction>()
 
 function validator(kind: FileKind): ValidateFunction {
-  let v = compiled.get(kind)
+  let v = compiled.get(kind) ?? precompiledValidators()[kind]
   if (v === undefined) {
-    ajv ??= new Ajv({allErrors: true, verbose: true, allowUnionTypes: true, strict: true}).addVocabulary([X])
+    ajv ??= newAjv()
     v = ajv.compile(SCHEMAS[kind])
-    compiled.set(kind, v)
   }
+  compiled.set(kind, v)
   return v
 }
 
