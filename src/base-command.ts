@@ -38,10 +38,11 @@ export abstract class SidecoreCommand extends Command {
    */
   protected failOnUserError(error: unknown, file?: string, policyLine?: number): never {
     if (error instanceof InputError || error instanceof WriteError) this.fail(error.message)
-    if (error instanceof LayoutError && error.fromPolicy && file !== undefined && policyLine !== undefined) {
-      this.fail(`${file}:${policyLine}: policy: cannot be laid out on this host: ${error.problems.join('; ')}`)
+    if (error instanceof PolicyError) {
+      const at = file === undefined ? '' : policyLine === undefined ? `${file}: ` : `${file}:${policyLine}: policy: `
+      this.fail(`${at}cannot be laid out on this host: ${error.message}`)
     }
-    if (error instanceof LayoutError || error instanceof PolicyError) this.fail(file ? `${file}: ${error.message}` : error.message)
+    if (error instanceof LayoutError) this.fail(file ? `${file}: ${error.message}` : error.message)
     throw error
   }
 }

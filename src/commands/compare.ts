@@ -71,7 +71,8 @@ export default class Compare extends SidecoreCommand {
               return evaluationMetrics(evaluateSubject(v, extra).evaluation)
             } catch (error) {
               // The baseline is this very subject; a variant is always a transformed copy (whatever its name).
-              if (error instanceof LayoutError && v !== subject) throw new InfeasibleVariantError(error.problems.join('; '))
+              if (v !== subject && error instanceof LayoutError) throw new InfeasibleVariantError(error.problems.join('; '))
+              if (v !== subject && error instanceof PolicyError) throw new InfeasibleVariantError(error.message)
               throw error
             }
           })

@@ -11,15 +11,10 @@ export class PolicyError extends Error {
   }
 }
 
-/**
- * A layout that breaks the rules, with every problem found; or, `fromPolicy`, a policy
- * whose layout could not be built (its one problem says why).
- */
+/** A layout that breaks the rules, with every problem found. */
 export class LayoutError extends Error {
-  constructor(readonly problems: string[], readonly fromPolicy = false) {
-    super(fromPolicy
-      ? `the policy cannot be laid out on this host: ${problems.join('; ')}`
-      : `the layout is not valid:\n${problems.map(p => `  - ${p}`).join('\n')}`)
+  constructor(readonly problems: string[]) {
+    super(`the layout is not valid:\n${problems.map(p => `  - ${p}`).join('\n')}`)
     this.name = 'LayoutError'
   }
 }

@@ -6,7 +6,7 @@
  *     -> checkLayout()            every rule a layout must keep
  *     -> evaluate()               the performance model -> Evaluation
  */
-import {LayoutError, PolicyError} from './errors.js'
+import {LayoutError} from './errors.js'
 import {evaluate, type EvaluateOptions} from './evaluate.js'
 import {buildLayout, checkLayout} from './layout.js'
 import type {ArchitecturePolicy, Calibration, Evaluation, Host, Layout, Vm} from './types.js'
@@ -19,16 +19,12 @@ export interface ScenarioInput {
   calibration: Calibration
 }
 
+/** Lay out and evaluate; throws PolicyError when the policy cannot be laid out, LayoutError when the layout breaks a rule. */
 export function evaluateScenario(input: ScenarioInput, options: EvaluateOptions = {}): {layout: Layout; evaluation: Evaluation} {
   let layout = input.layout
   if (!layout) {
     if (!input.policy) throw new LayoutError(['the scenario gives neither a layout nor a policy'])
-    try {
-      layout = buildLayout(input.host, input.vms, input.policy)
-    } catch (error) {
-      if (error instanceof PolicyError) throw new LayoutError([error.message], true)
-      throw error
-    }
+    layout = buildLayout(input.host, input.vms, input.policy)
   }
 
   const problems = checkLayout(input.host, input.vms, layout)

@@ -5,7 +5,7 @@ import {parse} from 'csv-parse/sync'
 import {beforeAll, describe, expect, test} from 'vitest'
 
 import type {Comparison} from '../../src/report/compare-types.js'
-import {type Run, sidecore} from './cli.js'
+import {type Run, root, sidecore} from './cli.js'
 
 const scenario = path.join('data', 'scenarios', 'vhost-shared.yaml')
 
@@ -97,6 +97,23 @@ describe('a variant that cannot be measured', () => {
     expect(report.code, report.stderr).toBe(0)
     expect(await readFile(html, 'utf8')).toContain('<li data-variant="polling"><strong>polling</strong> (plugin @sidecore/plugin-polling): polling workers need one I/O CPU each')
   }, 300_000)
+})
+
+describe('a scenario whose own policy cannot be laid out', () => {
+  test('is an error at the line of its policy: exit 2, nothing written', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-compare-policy-'))
+    const data = path.join(root, 'data')
+    const text = (await readFile(path.join(root, scenario), 'utf8'))
+      .replace(/^host: \.\.\//m, `host: ${data}/`).replace(/^workload: \.\.\//m, `workload: ${data}/`)
+      .replace('notification: kick', 'notification: poll').replace('io_cores_per_node: 1', 'io_cores_per_node: 0')
+    const file = path.join(dir, 'poll.yaml')
+    await writeFile(file, text)
+    const line = text.split('\n').findIndex(l => l.startsWith('policy:')) + 1
+    const r = await sidecore(['compare', '--scenario', file, '--whatif', 'posted-interrupts', '--out', path.join(dir, 'out')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`${file}:${line}: policy: cannot be laid out on this host: polling workers need dedicated I/O cores`)
+    expect(await readdir(dir)).toEqual(['poll.yaml'])
+  }, 120_000)
 })
 
 describe('sidecore compare on the example datacenter', () => {

@@ -8,7 +8,7 @@
  * `buildWorkers` lays out; the evaluation prices them with the plugin's `costs`.
  */
 import type {ArchitectureModel, BuildContext} from '../../model/arch/types.js'
-import {LayoutError, PolicyError} from '../../model/errors.js'
+import {LayoutError} from '../../model/errors.js'
 import {evaluate} from '../../model/evaluate.js'
 import {buildLayout, checkLayout} from '../../model/layout.js'
 import type {ArchitectureId, ArchitecturePolicy, DeviceKind, Evaluation, Host, Layout, Vm} from '../../model/types.js'
@@ -17,7 +17,7 @@ import {subjectVms} from './subject.js'
 
 const STAND_IN: ArchitectureId = 'vhost-per-device'
 
-/** Lay out and evaluate a scenario subject. Throws LayoutError when the layout breaks a rule. */
+/** Lay out and evaluate a scenario subject. Throws PolicyError when its policy cannot be laid out, LayoutError when the layout breaks a rule. */
 export function evaluateSubject(subject: Subject, extra: ReadonlyMap<string, ArchitectureModel> = new Map()):
 {layout: Layout; evaluation: Evaluation} {
   if (subject.kind !== 'scenario') throw new Error('evaluateSubject: a plan subject is planned, not evaluated')
@@ -26,12 +26,7 @@ export function evaluateSubject(subject: Subject, extra: ReadonlyMap<string, Arc
   let layout = subject.layout
   if (!layout) {
     if (!subject.policy) throw new LayoutError(['the scenario gives neither a layout nor a policy'])
-    try {
-      layout = policyLayout(host, vms, subject.policy, extra)
-    } catch (error) {
-      if (error instanceof PolicyError) throw new LayoutError([error.message], true)
-      throw error
-    }
+    layout = policyLayout(host, vms, subject.policy, extra)
   }
 
   // Check with the plugin workers shown as the stand-in, and their kinds by the plugin's model.

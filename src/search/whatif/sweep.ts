@@ -7,7 +7,7 @@
  */
 import type {Subject} from '../../hooks/index.js'
 import type {ArchitectureModel} from '../../model/arch/types.js'
-import {LayoutError} from '../../model/errors.js'
+import {LayoutError, PolicyError} from '../../model/errors.js'
 import type {LimitKind} from '../../model/types.js'
 import {whatifMessages} from './messages.js'
 import {evaluateSubject} from './scenario.js'
@@ -108,6 +108,7 @@ export function sweepScenario(subject: Subject, name: string, parameter: string,
       result = evaluateSubject(p.apply(subject, value), extra)
     } catch (error) {
       if (error instanceof LayoutError) return {...empty, feasible: false, reason: error.problems.join('; ')}
+      if (error instanceof PolicyError) return {...empty, feasible: false, reason: error.message}
       throw error
     }
 
