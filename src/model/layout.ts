@@ -2,6 +2,7 @@
  * Layouts: building one from an architecture policy, and checking a layout (hand-written
  * or searched) against the host, the VMs and the rules before it is evaluated.
  */
+import {inCpuset} from './arch/common.js'
 import {architecture} from './arch/index.js'
 import {PolicyError} from './errors.js'
 import type {ArchitecturePolicy, CpuRole, Device, Host, InterruptMode, Layout, Platform, Vm, VmPlacement, VmType} from './types.js'
@@ -19,6 +20,19 @@ function cpusByNode(host: Host): Map<number, {id: number; core: number; thread: 
 /** The best interrupt delivery a platform has: posted, else PV EOI, else exits. */
 export function bestInterrupt(platform: Platform): InterruptMode {
   return platform.postedInterrupts ? 'posted' : platform.pvEoi ? 'pv-eoi' : 'exit'
+}
+
+/**
+ * The CPUs a floating worker of each VM may run on: the VM's own CPUs (`float_on: vm-cpus`)
+ * or the CPUs of its node whose role is `vm` or `idle` (`float_on: node`). It runs in its
+ * VM's cgroup, so only those its cpuset allows (the vCPUs' own CPUs always are).
+ */
+export function floatingCpus(host: Host, vms: Vm[], roles: Record<number, CpuRole>, floatOn: ArchitecturePolicy['floatOn']):
+(p: VmPlacement) => number[] {
+  const byId = new Map(vms.map(vm => [vm.id, vm]))
+  return p => (floatOn === 'node'
+    ? inCpuset(byId.get(p.vm)!, host.cpus.filter(c => c.node === p.node && (roles[c.id] === 'vm' || roles[c.id] === 'idle')).map(c => c.id))
+    : [...new Set(p.vcpuPins)])
 }
 
 /** Choices a search makes beyond the policy. */
@@ -89,13 +103,7 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, c
 
   const devicesOf = (kinds: Device['kind'][]) => vms.flatMap(vm => vm.type.devices
     .filter(d => kinds.includes(d.kind)).map(device => ({vm, device})))
-  // A floating worker runs in its VM's cgroup, so within its cpuset (the vCPUs' own CPUs always are).
-  const cpusets = new Map(vms.map(vm => [vm.id, vm.type.cgroup.cpuset]))
-  const floatCpus = (p: VmPlacement) => policy.floatOn === 'node'
-    ? host.cpus.filter(c => c.node === p.node && (roles[c.id] === 'vm' || roles[c.id] === 'idle') && (cpusets.get(p.vm)?.includes(c.id) ?? true))
-      .map(c => c.id)
-    : [...new Set(p.vcpuPins)]
-  const context = {host, vms, placements, policy, ioCpus, floatCpus}
+  const context = {host, vms, placements, policy, ioCpus, floatCpus: floatingCpus(host, vms, roles, policy.floatOn)}
   // One architecture for both kinds lays out all devices together (a shared worker may
   // serve both). Otherwise the notification policy is the net workers'; block workers of
   // another architecture keep their own default, so they never poll a net sidecore's CPU.

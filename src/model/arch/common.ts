@@ -105,10 +105,14 @@ export function deviceRef(vm: string, device: string): string {
   return `${vm}/${device}`
 }
 
+/** Whether the VM's cgroup cpuset allows `cpu` (any CPU when it has none). */
+export function cpusetAllows(vm: Vm, cpu: number): boolean {
+  return vm.type.cgroup.cpuset?.includes(cpu) ?? true
+}
+
 /** The CPUs of `cpus` that the VM's cgroup cpuset allows: all of them when it has none. */
 export function inCpuset(vm: Vm, cpus: readonly number[]): number[] {
-  const cpuset = vm.type.cgroup.cpuset
-  return cpuset ? cpus.filter(c => cpuset.includes(c)) : [...cpus]
+  return vm.type.cgroup.cpuset ? cpus.filter(c => cpusetAllows(vm, c)) : [...cpus]
 }
 
 /** The policy gives a VM's workers only CPUs that its cgroup cpuset does not allow. */

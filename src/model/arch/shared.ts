@@ -5,7 +5,7 @@
  * already has (the cgroup rule of the shared-vhost RFC, seed 001).
  */
 import type {SharingPolicy, Vm, Worker} from '../types.js'
-import {cpusetError, deviceRef, inCpuset, vmCpus} from './common.js'
+import {cpusetAllows, cpusetError, deviceRef, inCpuset, vmCpus} from './common.js'
 import {PolicyError} from '../errors.js'
 import type {BuildContext} from './types.js'
 
@@ -80,8 +80,7 @@ export function assignToCpuWorkers(
     // Only CPUs the VM's cgroup cpuset allows, on its own node when that node has any.
     const allowed = (node: number) => inCpuset(vm, cpusByNode.get(node) ?? [])
     const nodeHasCpus = allowed(placement.node).length > 0
-    const cpuset = vm.type.cgroup.cpuset
-    const local = (s: Slot) => (!nodeHasCpus || s.node === placement.node) && (!cpuset || cpuset.includes(s.worker.cpus[0]))
+    const local = (s: Slot) => (!nodeHasCpus || s.node === placement.node) && cpusetAllows(vm, s.worker.cpus[0])
     let best: Slot | undefined
     for (const s of slots) {
       if (!local(s) || s.worker.devices.length >= capacity) continue

@@ -7,10 +7,10 @@
  * cores), checked, and then the stand-in's workers are replaced by the ones the plugin's
  * `buildWorkers` lays out; the evaluation prices them with the plugin's `costs`.
  */
-import type {ArchitectureModel, BuildContext} from '../../model/arch/types.js'
+import type {ArchitectureModel} from '../../model/arch/types.js'
 import {LayoutError} from '../../model/errors.js'
 import {evaluate} from '../../model/evaluate.js'
-import {buildLayout, checkLayout} from '../../model/layout.js'
+import {buildLayout, checkLayout, floatingCpus} from '../../model/layout.js'
 import type {ArchitectureId, ArchitecturePolicy, DeviceKind, Evaluation, Host, Layout, Vm} from '../../model/types.js'
 import type {Subject} from '../../hooks/index.js'
 import {subjectVms} from './subject.js'
@@ -58,12 +58,7 @@ export function policyLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, 
   }
   const layout = buildLayout(host, vms, standIn)
   const ioCpus = new Map<number, number[]>(host.nodes.map(n => [n.id, n.cpus.filter(c => layout.roles[c] === 'io')]))
-  const cpusets = new Map(vms.map(vm => [vm.id, vm.type.cgroup.cpuset]))
-  const floatCpus: BuildContext['floatCpus'] = p => (policy.floatOn === 'node'
-    ? host.cpus.filter(c => c.node === p.node && (layout.roles[c.id] === 'vm' || layout.roles[c.id] === 'idle')
-      && (cpusets.get(p.vm)?.includes(c.id) ?? true)).map(c => c.id)
-    : [...new Set(p.vcpuPins)])
-  const context = {host, vms, placements: layout.vms, policy, ioCpus, floatCpus}
+  const context = {host, vms, placements: layout.vms, policy, ioCpus, floatCpus: floatingCpus(host, vms, layout.roles, policy.floatOn)}
   const devicesOf = (kinds: DeviceKind[]) => vms.flatMap(vm => vm.type.devices.filter(d => kinds.includes(d.kind)).map(device => ({vm, device})))
   const replaced = new Set<DeviceKind>([...(net ? ['net' as const] : []), ...(block ? ['block' as const] : [])])
   const serves = (w: Layout['workers'][number]) => w.devices.some(ref => {
