@@ -17,7 +17,7 @@ const pureCore = {
 }
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'plugins/*/dist/**', 'coverage/**', '.scratch/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'plugins/*/dist/**', 'coverage/**', '.scratch/**', 'src/model/kernel/**', 'src/model/kernel.generated.ts']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -20,11 +20,13 @@
  * everything the layout does not change (devices, NIC and disk constraints, priced paths)
  * in flat typed arrays, once. Its `evaluate(layout)` adds the layout's CPU pools, workers
  * and constraint rows into arrays it keeps between calls (grown, never shrunk) and runs
- * the fixed point; each step is a small method whose loops read typed arrays held in
- * locals, which is what V8 compiles best. `evaluate(...)` does both for one layout.
+ * the fixed point (steps 2-4) in WebAssembly: kernel/solve.ts, compiled from
+ * AssemblyScript by the build, reads and writes the same arrays (./kernel.ts).
+ * `evaluate(...)` does both for one layout.
  */
 import {architecture} from './arch/index.js'
 import type {ArchitectureModel, PathCosts} from './arch/types.js'
+import {Kernel, type KernelArray, type KernelArrayClass, SLOT} from './kernel.js'
 import {framesPerItem, wireBitsPerItem} from './net.js'
 import type {
   Assessment, Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, HostTotals, InterruptMode, Layout, Limit, LimitKind, Slo,
@@ -49,14 +51,30 @@ export interface Evaluator {
   assess(layout: Layout): Assessment
 }
 
-/** Queue depth assumed when a worker is saturated: a full virtqueue. */
-const RING_ITEMS = 256
-
 const NOTE_KICK = 0
 const NOTE_SPIN = 1
 const NOTE_POLL = 2
 const NOTE_TIMER = 3
 const NOTE_CODES = {kick: NOTE_KICK, spin: NOTE_SPIN, poll: NOTE_POLL, timer: NOTE_TIMER} as const
+
+/** The kernel's slots for the arrays a layout sizes (`kernelInputs`), in that order. */
+const INPUT_SLOTS = [
+  SLOT.noteKind, SLOT.spinBudget, SLOT.timerPeriod, SLOT.timerRing, SLOT.workerCpuCap, SLOT.floatingWorker, SLOT.charged,
+  SLOT.workerDevices, SLOT.idleCore, SLOT.floatStart, SLOT.floatVm, SLOT.floatWeight, SLOT.groupStart, SLOT.groupItem,
+  SLOT.rowStart, SLOT.rowCapacity, SLOT.rowKind, SLOT.ownerStart, SLOT.ownerItem, SLOT.conMember, SLOT.conGuest,
+  SLOT.conWorker, SLOT.conFixed, SLOT.byDevice, SLOT.byDeviceRow,
+]
+
+/** The kernel's own working arrays: element type, and one per worker, two per worker, one per row or one per membership. */
+const SCRATCH_SLOTS: (readonly [number, KernelArrayClass, 'worker' | 'history' | 'row' | 'member'])[] = [
+  ...[SLOT.U, SLOT.prevU, SLOT.spin, SLOT.lambda, SLOT.floatBusy, SLOT.workerCycles, SLOT.workerDemand, SLOT.workerItems,
+    SLOT.workerService, SLOT.workerWait, SLOT.spinMiss, SLOT.workerWake].map(k => [k, Float64Array, 'worker'] as const),
+  ...[SLOT.historyU, SLOT.historyLambda, SLOT.historyFloat].map(k => [k, Float64Array, 'history'] as const),
+  ...[SLOT.coef, SLOT.coefPerBit].map(k => [k, Float64Array, 'member'] as const),
+  ...[SLOT.used, SLOT.slope, SLOT.hit].map(k => [k, Float64Array, 'row'] as const),
+  ...[SLOT.dirty, SLOT.inert].map(k => [k, Uint8Array, 'row'] as const),
+  ...[SLOT.activeIn, SLOT.binding, SLOT.live].map(k => [k, Int32Array, 'row'] as const),
+]
 
 /** Limit kinds by code, for constraint rows. */
 const ROW_KINDS: LimitKind[] = [
@@ -111,7 +129,8 @@ function u8<T>(slab: Slab, items: readonly T[], fn: (item: T, i: number) => numb
 /**
  * Typed arrays carved out of shared buffers. A separate typed array of more than a few
  * bytes is a buffer allocation of its own, which V8 makes about ten times slower than a
- * view; an evaluator needs about a hundred arrays, so `prepare` takes them from here.
+ * view; an evaluator needs about a hundred arrays, so `prepare` takes them from here (and
+ * then moves them all into the kernel's memory).
  */
 class Slab {
   private buffer = new ArrayBuffer(0)
@@ -186,52 +205,6 @@ function f64Keep(a: Float64Array<ArrayBuffer>, size: number): Float64Array<Array
   const longer = new Float64Array(size)
   longer.set(a)
   return longer
-}
-
-/**
- * The next value of a quantity the fixed point iterates on: `s` is its value this iteration,
- * `t` the value the iteration computed from it, and `sPrev`, `tPrev` the same one iteration
- * before (NaN in the first). When `t` moved against `s` (slope `dt/ds < 0`: a busier worker
- * is kicked less, so it is less busy), the step `1 / (1 - slope)` lands where the line
- * through the two points meets `t = s`; otherwise the step is whole. Without two distinct
- * points (the first iteration, or `s` that has not moved) the step is 0.8. `trust` scales
- * every step; the loop shrinks it when iterations stop improving.
- */
-function relax(s: number, t: number, sPrev: number, tPrev: number, trust: number): number {
-  let step = 0.8
-  const ds = s - sPrev
-  if (Math.abs(ds) > 1e-12 * Math.abs(s)) {
-    const slope = (t - tPrev) / ds
-    step = slope < 0 ? 1 / (1 - slope) : 1
-  }
-
-  return s + trust * step * (t - s)
-}
-
-/**
- * Steps `values[q]` towards `target` by `relax`, kept within [low, high], and remembers the
- * point in `history`; the distance from the old value to the target (the residual).
- */
-function stepTowards(values: Float64Array, history: Float64Array, q: number, target: number, trust: number, low: number, high: number): number {
-  const last = values[q]
-  values[q] = Math.min(high, Math.max(low, relax(last, target, history[2 * q], history[2 * q + 1], trust)))
-  history[2 * q] = last
-  history[2 * q + 1] = target
-  return Math.abs(target - last)
-}
-
-/**
- * How far the iterates still are from the fixed point, from the last three steps (`now`,
- * `before` it and `older`). While the steps shrink fast, by a factor q under 1/2 (the
- * larger of the last two ratios, so that one sudden drop does not count as a trend), the
- * iteration behaves as a contraction by q, and the rest of the way is estimated as
- * `now * q / (1 - q)` (the a-posteriori bound of Banach's fixed-point theorem for a
- * contraction by q); otherwise, or without two earlier steps, the estimate is `now`.
- */
-function distanceLeft(now: number, before: number, older: number): number {
-  if (!(before > 0 && before < Number.POSITIVE_INFINITY)) return now
-  const q = Math.max(now / before, before / older)
-  return q < 0.5 ? now * q / (1 - q) : now
 }
 
 /** A device's rate below its SLO's share of a finite offered load (a VM's results and the host's totals count it alike). */
@@ -514,32 +487,16 @@ class HostEvaluator implements Evaluator {
   private groupCount = 0
   private groupStart = new Int32Array(1)
   private groupItem = new Int32Array(0)
-  private U = new Float64Array(0)
-  private prevU = new Float64Array(0)
-  private residual = 0
   // The fixed point's last two points of each quantity it relaxes: [s, t] per item.
-  private historyU = new Float64Array(0)
-  private historyLambda = new Float64Array(0)
-  private historyFloat = new Float64Array(0)
   private readonly historyEvent: Float64Array
   private readonly historyNapi: Float64Array
   private readonly historyLatencyCap: Float64Array
   // Cycles per item on the worker and in the guest before notifications and interrupts.
   private readonly workerBase: Float64Array
   private readonly guestBase: Float64Array
+  /** The kernel's, from the last solve: per worker, its share of time spinning or polling empty queues, and its cycles. */
   private spin = new Float64Array(0)
-  private lambda = new Float64Array(0)
-  private floatBusy = new Float64Array(0)
   private workerCycles = new Float64Array(0)
-  /** Per worker, at the caps `price` sets: its cycles (see vmDemand). */
-  private workerDemand = new Float64Array(0)
-  private workerItems = new Float64Array(0)
-  /** Per worker, for latency: service time of its mean item, queueing wait behind it, and time to wake it. */
-  private workerService = new Float64Array(0)
-  private workerWait = new Float64Array(0)
-  /** Per spinning worker: the share of items that find it asleep. */
-  private spinMiss = new Float64Array(0)
-  private workerWake = new Float64Array(0)
   // ------------------------------------------------------------ per layout: constraint rows
   private poolOf = new Int32Array(0)
   private poolHash = new Int32Array(0)
@@ -561,24 +518,14 @@ class HostEvaluator implements Evaluator {
   private conGuest = new Float64Array(0)
   private conWorker = new Float64Array(0)
   private conFixed = new Float64Array(0)
-  private coef = new Float64Array(0)
-  private coefPerBit = new Float64Array(0)
   private byDevice = new Int32Array(0)
   private byDeviceRow = new Int32Array(0)
-  private used = new Float64Array(0)
-  private slope = new Float64Array(0)
-  private hit = new Float64Array(0)
-  /** Rows whose `hit` is out of date since devices in them froze. */
-  private dirty = new Uint8Array(0)
-  /** Rows left out of the current fill: they cannot fill before their members reach their caps. */
-  private inert = new Uint8Array(0)
   /** Memberships from here on belong to the NIC and block rows, whose coefficients never change. */
   private fixedFrom = 0
-  private activeIn = new Int32Array(0)
-  private binding = new Int32Array(0)
-  private live = new Int32Array(0)
   /** Devices frozen in one pass of `fill`. */
   private readonly frozen: Int32Array
+  /** The fixed point, in WebAssembly, and the memory every array above lives in once built. */
+  private readonly kernel: Kernel
 
   constructor(
     private readonly host: Host,
@@ -801,6 +748,8 @@ class HostEvaluator implements Evaluator {
     const rows = nv + 2 * workers + this.fixedCount
     const members = 4 * n + this.fixedMember.length
     this.growable(slab, workers, rows, members)
+    this.kernel = new Kernel()
+    this.kernel.adopt(this)
   }
 
   /** First sizes of the arrays a layout sizes: by workers, by constraint rows and by row memberships. */
@@ -827,21 +776,8 @@ class HostEvaluator implements Evaluator {
     this.floatStart = slab.i32(workers + 1)
     this.groupStart = slab.i32(workers + 1)
     this.groupItem = slab.i32(workers)
-    this.U = slab.f64(workers)
-    this.prevU = slab.f64(workers)
-    this.historyU = slab.f64(2 * workers)
-    this.historyLambda = slab.f64(2 * workers)
-    this.historyFloat = slab.f64(2 * workers)
     this.spin = slab.f64(workers)
-    this.lambda = slab.f64(workers)
-    this.floatBusy = slab.f64(workers)
     this.workerCycles = slab.f64(workers)
-    this.workerDemand = slab.f64(workers)
-    this.workerItems = slab.f64(workers)
-    this.workerService = slab.f64(workers)
-    this.workerWait = slab.f64(workers)
-    this.spinMiss = slab.f64(workers)
-    this.workerWake = slab.f64(workers)
     this.poolOf = slab.i32(this.nv + workers)
     this.poolHash = slab.i32(this.nv + workers)
     this.rowKind = slab.i32(rows)
@@ -850,20 +786,10 @@ class HostEvaluator implements Evaluator {
     this.ownerStart = slab.i32(rows + 1)
     this.ownerVms = slab.i32(rows)
     this.ownerItem = slab.i32(rows + this.nv + workers)
-    this.used = slab.f64(rows)
-    this.slope = slab.f64(rows)
-    this.hit = slab.f64(rows)
-    this.dirty = slab.u8(rows)
-    this.inert = slab.u8(rows)
-    this.activeIn = slab.i32(rows)
-    this.binding = slab.i32(rows)
-    this.live = slab.i32(rows)
     this.conMember = slab.i32(members)
     this.conGuest = slab.f64(members)
     this.conWorker = slab.f64(members)
     this.conFixed = slab.f64(members)
-    this.coef = slab.f64(members)
-    this.coefPerBit = slab.f64(members)
     this.byDevice = slab.i32(members)
     this.byDeviceRow = slab.i32(members)
   }
@@ -1522,553 +1448,42 @@ class HostEvaluator implements Evaluator {
   // ------------------------------------------------------------ the fixed point
 
   /** The fixed point; the number of iterations it took. */
+  /**
+   * The fixed point, in the kernel (kernel/solve.ts): each iteration prices notifications,
+   * interrupts and caps, fills, and observes the utilisations at the new rates, and latency
+   * follows; every quantity steps by a secant step scaled by a trust that shrinks when the
+   * iterates stop improving. The arrays the layout grew since `prepare` reach the kernel as
+   * copies; its own working arrays stay in its memory.
+   */
+  /** The arrays the layout sizes that the kernel reads, in the order of INPUT_SLOTS. */
+  private kernelInputs(): KernelArray[] {
+    return [
+      this.noteKind, this.spinBudget, this.timerPeriod, this.timerRing, this.workerCpuCap, this.floatingWorker, this.charged,
+      this.workerDevices, this.idleCore, this.floatStart, this.floatVm, this.floatWeight, this.groupStart, this.groupItem,
+      this.rowStart, this.rowCapacity, this.rowKind, this.ownerStart, this.ownerItem, this.conMember, this.conGuest,
+      this.conWorker, this.conFixed, this.byDevice, this.byDeviceRow,
+    ]
+  }
+
   private solve(): number {
-    const {n, nw, nc, nnz, x, latencyCap, meanLatency, rhoNapi, prevX, prevPk, prevPirq, vmEventBusy, vmIrqRate, order} = this
-    this.used = f64Room(this.used, nc)
-    this.slope = f64Room(this.slope, nc)
-    this.hit = f64Room(this.hit, nc)
-    this.dirty = u8Room(this.dirty, nc)
-    this.inert = u8Room(this.inert, nc)
-    this.activeIn = i32Room(this.activeIn, nc)
-    this.binding = i32Room(this.binding, nc)
-    this.live = i32Room(this.live, nc)
-    this.coef = f64Room(this.coef, nnz)
-    this.coefPerBit = f64Room(this.coefPerBit, nnz)
-    this.U = f64Room(this.U, nw)
-    this.prevU = f64Room(this.prevU, nw)
-    this.spin = f64Room(this.spin, nw)
-    this.lambda = f64Room(this.lambda, nw)
-    this.floatBusy = f64Room(this.floatBusy, nw)
-    this.workerCycles = f64Room(this.workerCycles, nw)
-    this.workerDemand = f64Room(this.workerDemand, nw)
-    this.workerItems = f64Room(this.workerItems, nw)
-    this.workerService = f64Room(this.workerService, nw)
-    this.workerWait = f64Room(this.workerWait, nw)
-    this.spinMiss = f64Room(this.spinMiss, nw)
-    this.workerWake = f64Room(this.workerWake, nw)
-    // NIC and block rows cost the same per item whatever the rates.
-    this.coef.set(this.fixedCoef, this.fixedFrom)
-    this.coefPerBit.set(this.fixedCoefPerBit, this.fixedFrom)
-
-    this.historyU = f64Room(this.historyU, 2 * nw)
-    this.historyLambda = f64Room(this.historyLambda, 2 * nw)
-    this.historyFloat = f64Room(this.historyFloat, 2 * nw)
-    this.historyU.fill(Number.NaN, 0, 2 * nw)
-    this.historyLambda.fill(Number.NaN, 0, 2 * nw)
-    this.historyFloat.fill(Number.NaN, 0, 2 * nw)
-    this.historyEvent.fill(Number.NaN)
-    this.historyNapi.fill(Number.NaN)
-    this.historyLatencyCap.fill(Number.NaN)
-    const {U, prevU, spin, lambda, floatBusy} = this
-    U.fill(0, 0, nw)
-    prevU.fill(0, 0, nw)
-    spin.fill(0, 0, nw)
-    lambda.fill(0, 0, nw)
-    floatBusy.fill(0, 0, nw)
-    x.fill(0)
-    latencyCap.fill(Number.POSITIVE_INFINITY)
-    meanLatency.fill(0)
-    rhoNapi.fill(0)
-    prevX.fill(0)
-    prevPk.fill(0)
-    prevPirq.fill(0)
-    vmEventBusy.fill(0)
-    vmIrqRate.fill(0)
-    for (let i = 0; i < n; i++) order[i] = i
-
-    // Every quantity steps by `relax`, scaled by the trust, which shrinks whenever the
-    // iterates stop improving: that turns what oscillation is left into convergence. The loop
-    // stops when the outputs have settled and the quantities are where the iteration maps
-    // them (the residual), or as near as the shrunken trust lets them come: when what is
-    // left of either, as `distanceLeft` estimates it, is below the tolerance.
-    const {maxIterations, tolerance} = this
-    let iterations = 0
-    let trust = 1
-    const changes = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]
-    const residuals = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]
-    for (iterations = 1; iterations <= maxIterations; iterations++) {
-      this.price(trust)
-      this.fill()
-      const change = this.observe(trust)
-      // The residual's trend is read before the trust scales it: a smaller trust is not convergence.
-      const residual = this.residual
-      if (iterations > 3 && distanceLeft(change, changes[0], changes[1]) < tolerance
-        && distanceLeft(residual, residuals[0], residuals[1]) * trust < tolerance) break
-      // The latency the next iteration's caps need (after the last, all of it, below).
-      this.latency(false)
-      if (iterations > 3 && change > 0.9 * changes[0]) trust = Math.max(0.02, trust * 0.7)
-      changes[1] = changes[0]
-      changes[0] = change
-      residuals[1] = residuals[0]
-      residuals[0] = residual
-    }
-
-    this.latency(true)
-    return Math.min(iterations, maxIterations)
-  }
-
-  /**
-   * Notifications and interrupts per item, the cycles per item on the worker and the guest,
-   * and each device's own cap. The caps that depend on latency (round trips, queue depth)
-   * step by `relax`; this starts the iteration's residual.
-   */
-  private price(trust: number): void {
-    const {n, dWorker, dVm, U, sources, rhoNapi, batch, lambda, spinBudget, noteKind, x, timerPeriod, onVcpu, coalesce} = this
-    const {vmEventBusy, vmIrqRate, floatingWorker, floatBusy, workerBase, guestBase, kickWorker, irqWorker} = this
-    const {kickGuest, irqGuest, pk, pirq, cw, cg, offered, timerRing, vmOneCpu, workerCpuCap, closedLoop} = this
-    const {meanLatency, queueDepth, latencyCap, capX, capKind, vmDemand, quotaDemand, workerDemand, charged} = this
-    const history = this.historyLatencyCap
-    let residual = 0
-    const irqBatch = this.cal.irqBatch
-    const timerSlackS = this.cal.timerSlackS
-    const contextSwitchCycles = this.cal.contextSwitchCycles
-    // A spinning worker misses an item (and needs a kick) when it is idle and no item came
-    // within its spin budget (Poisson arrivals): one figure per worker.
-    const {nw, spinMiss} = this
-    for (let w = 0; w < nw; w++) if (noteKind[w] === NOTE_SPIN) spinMiss[w] = (1 - U[w]) * Math.exp(-lambda[w] * spinBudget[w])
-    vmDemand.fill(0)
-    quotaDemand.fill(0)
-    workerDemand.fill(0, 0, nw)
-    for (let i = 0; i < n; i++) {
-      const w = dWorker[i]
-      const v = dVm[i]
-      const note = noteKind[w]
-      const vcpuOnly = onVcpu[i]
-      const perBatch = batch[i]
-      let p: number
-      let raw = sources[i] * Math.max(0, 1 - rhoNapi[i]) / irqBatch
-      if (note === NOTE_KICK) {
-        p = (1 - U[w]) / perBatch
-      } else if (note === NOTE_SPIN) {
-        p = spinMiss[w] / perBatch
-      } else if (note === NOTE_POLL) {
-        p = 0
-      } else {
-        // One notification opens a timer period; the flush then completes the batch.
-        const perPeriod = Math.max(1, x[i] * (timerPeriod[w] + timerSlackS))
-        p = 1 / perPeriod
-        raw = Math.min(raw, 1 / perPeriod)
-      }
-
-      if (vcpuOnly) p = 1 / perBatch
-      // One queue per VM (vbus): held off while the guest drains any of the VM's events,
-      // and merged with signals that arrive while an injection is under way.
-      const window = coalesce[i]
-      const irq = window > 0
-        ? sources[i] * Math.max(0, 1 - vmEventBusy[v]) / irqBatch / (1 + vmIrqRate[v] * window)
-        : raw
-      // A wake-up that preempts a vCPU costs two context switches (out and back in).
-      const preempt = floatingWorker[w] ? floatBusy[w] * 2 * contextSwitchCycles : 0
-      const worker = workerBase[i] + p * (kickWorker[i] + preempt) + irq * irqWorker[i]
-      const guest = guestBase[i] + p * kickGuest[i] + irq * irqGuest[i]
-      pk[i] = p
-      pirq[i] = irq
-      const costW = vcpuOnly ? 0 : worker
-      const costG = vcpuOnly ? guest + worker : guest
-      cw[i] = costW
-      cg[i] = costG
-
-      // The device's own cap.
-      const oneCpu = vmOneCpu[v]
-      let c = offered[i]
-      let kind = 0
-      if (note === NOTE_TIMER) {
-        // The ring fills while the timer runs (or while the guest produces, if slower);
-        // the guest cannot reuse descriptors until the flush has completed them.
-        const ring = timerRing[w]
-        const fillS = Math.max(timerPeriod[w] + timerSlackS, ring * costG / oneCpu)
-        const timerCap = ring / (fillS + ring * costW / workerCpuCap[w])
-        if (timerCap < c) {
-          c = timerCap
-          kind = 1
-        }
-      }
-
-      // A single device's guest work runs on one vCPU at a time (one queue).
-      const vcpu = costG > 0 ? oneCpu / costG : Number.POSITIVE_INFINITY
-      if (closedLoop[i]) {
-        const mean = meanLatency[i]
-        if (mean > 0) {
-          const bound = queueDepth[i] / mean
-          const last = latencyCap[i]
-          // A cap above the device's other caps, before and after, decides nothing yet:
-          // how far it still has to go does not hold the loop up.
-          const other = Math.min(c, vcpu)
-          let cap = bound
-          if (Number.isFinite(last)) {
-            cap = relax(last, bound, history[2 * i], history[2 * i + 1], trust)
-            if (Math.min(last, bound) < other) residual = Math.max(residual, Math.abs(bound - last) / bound)
-            history[2 * i] = last
-            history[2 * i + 1] = bound
-          } else if (bound < other) {
-            residual = 1
-          }
-
-          latencyCap[i] = cap
-          if (cap < c) {
-            c = cap
-            kind = 2
-          }
-        }
-      }
-
-      if (vcpu < c) {
-        c = vcpu
-        kind = 3
-      }
-
-      capX[i] = c
-      capKind[i] = kind
-      const guestCycles = costG * c
-      const workerCycles = costW * c
-      vmDemand[v] += guestCycles
-      workerDemand[w] += workerCycles
-      quotaDemand[v] += guestCycles + charged[w] * workerCycles
-    }
-
-    this.residual = residual
-  }
-
-  /**
-   * Water-filling on the level t (bits/s per device), with slopes, usage and the level at
-   * which each constraint fills kept up to date as devices freeze. Devices whose own cap
-   * comes first freeze in order of their cap level, many per pass. A pass decides which
-   * devices freeze from the rows' state at its start, so the rows take the frozen devices
-   * in one sweep at its end.
-   */
-  private fill(): void {
-    const {n, nv, nc, dynamicRows, conMember, conGuest, conWorker, conFixed, rowCapacity, cg, cw, bitsPerItem, coef, coefPerBit} = this
-    const {x, limitRow, level, capX, active, order, rowStart, used, slope, activeIn, hit, binding, dirty, inert, frozen, live, inLive} = this
-    const {degree, byDevice, byDeviceRow, rowKind, ownerStart, ownerItem, vmDemand, quotaDemand, workerDemand} = this
-    let remaining = 0
-    for (let i = 0; i < n; i++) {
-      x[i] = 0
-      limitRow[i] = -1
-      inLive[i] = 0
-      if (capX[i] > 0) {
-        active[i] = 1
-        remaining++
-      } else {
-        active[i] = 0
-      }
-    }
-
-    // A row that holds every member at its own cap with room to spare can never fill first:
-    // it is left out of this fill (the level it fills at only rises as members freeze below
-    // it, and stays above theirs with that margin). The rest are live. A pool row's demand is
-    // the sum over the VMs and workers inside it, and a quota row's over its VM, as `price`
-    // added them up; a NIC or block row's is summed over its members (caps are never
-    // negative: a device without room adds 0).
-    let liveCount = 0
-    for (let j = 0; j < nc; j++) {
-      const dynamic = j < dynamicRows
-      let demand = 0
-      if (!dynamic) {
-        for (let k = rowStart[j]; k < rowStart[j + 1]; k++) demand += coef[k] * capX[conMember[k]]
-      } else if (rowKind[j] === ROW_QUOTA) {
-        demand = quotaDemand[ownerItem[ownerStart[j]]]
-      } else {
-        for (let o = ownerStart[j]; o < ownerStart[j + 1]; o++) {
-          const u = ownerItem[o]
-          demand += u < nv ? vmDemand[u] : workerDemand[u - nv]
-        }
-      }
-
-      if (demand <= rowCapacity[j] * (1 - 1e-9)) {
-        inert[j] = 1
-        continue
-      }
-
-      // The row takes part: its slope, cost per bit of level over its active members. The
-      // coefficients of pool and quota rows follow the cycles per item; NIC and block rows keep theirs.
-      let s = 0
-      let count = 0
-      for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
-        const i = conMember[k]
-        inLive[i] = 1
-        if (dynamic) {
-          coef[k] = conGuest[k] * cg[i] + conWorker[k] * cw[i] + conFixed[k]
-          coefPerBit[k] = coef[k] / bitsPerItem[i]
-        }
-        if (active[i]) {
-          s += coefPerBit[k]
-          count++
-        }
-      }
-
-      used[j] = 0
-      slope[j] = s
-      activeIn[j] = count
-      inert[j] = 0
-      dirty[j] = 1
-      live[liveCount++] = j
-    }
-
-    // With no live row, every device with a finite cap runs at it (those without one stay at
-    // zero), which is what the passes below would come to.
-    if (liveCount === 0) {
-      for (let i = 0; i < n; i++) if (active[i] && capX[i] < Number.POSITIVE_INFINITY) x[i] = capX[i]
-      return
-    }
-
-    // The order by cap level barely changes between iterations: insertion sort. Devices whose
-    // levels tie stay in the order they had in the last fill that sorted.
-    for (let i = 0; i < n; i++) level[i] = capX[i] * bitsPerItem[i]
-    for (let a = 1; a < n; a++) {
-      const i = order[a]
-      const t = level[i]
-      let b = a - 1
-      while (b >= 0 && level[order[b]] > t) {
-        order[b + 1] = order[b]
-        b--
-      }
-
-      order[b + 1] = i
-    }
-
-    let next = 0 // position in `order` of the lowest cap still active
-    while (remaining > 0) {
-      while (next < n && !active[order[next]]) next++
-      const capLevel = next < n ? level[order[next]] : Number.POSITIVE_INFINITY
-      let fullLevel = Number.POSITIVE_INFINITY
-      for (let r = 0; r < liveCount; r++) {
-        const j = live[r]
-        if (dirty[j]) {
-          // The level at which the row fills, at its current usage and slope.
-          const count = activeIn[j]
-          const s = slope[j]
-          hit[j] = count > 0 && s > 0 ? Math.max(0, (rowCapacity[j] - used[j]) / s) : Number.POSITIVE_INFINITY
-          dirty[j] = 0
-        }
-
-        if (hit[j] < fullLevel) fullLevel = hit[j]
-      }
-
-      const best = Math.min(capLevel, fullLevel)
-      // Nothing bounds the rest (no cost, no cap): they stay at zero rather than infinite.
-      if (!Number.isFinite(best)) break
-
-      // Devices that freeze in this pass, in order: rate in x, binding row (or -1) in limitRow.
-      let count = 0
-      const eps = best * 1e-12
-      if (fullLevel <= best + eps) {
-        // Constraints that bind at this level, checked before any freezing moves them.
-        let bound = 0
-        for (let r = 0; r < liveCount; r++) if (hit[live[r]] <= best + eps) binding[bound++] = live[r]
-        for (let b = 0; b < bound; b++) {
-          const j = binding[b]
-          for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
-            const i = conMember[k]
-            if (active[i]) {
-              active[i] = 0
-              x[i] = best / bitsPerItem[i]
-              limitRow[i] = j
-              frozen[count++] = i
-            }
-          }
-        }
-
-        while (next < n) {
-          const i = order[next]
-          if (active[i] && level[i] > best + eps) break
-          if (active[i]) {
-            active[i] = 0
-            x[i] = capX[i]
-            frozen[count++] = i
-          }
-
-          next++
-        }
-      } else {
-        // Every device whose cap comes before the first constraint fills freezes at its
-        // cap: freezing below a constraint's level only moves that level up.
-        while (next < n) {
-          const i = order[next]
-          if (active[i]) {
-            const t = level[i]
-            if (t > best + eps && t * (1 + 1e-12) >= fullLevel) break
-            active[i] = 0
-            x[i] = capX[i]
-            frozen[count++] = i
-          }
-
-          next++
-        }
-      }
-
-      // The live rows the frozen devices are in: less slope, more usage, a new level to fill at.
-      remaining -= count
-      for (let f = 0; f < count; f++) {
-        const i = frozen[f]
-        if (!inLive[i]) continue
-        const rate = x[i]
-        for (let q = degree[i]; q < degree[i + 1]; q++) {
-          const j = byDeviceRow[q]
-          if (inert[j]) continue
-          const k = byDevice[q]
-          slope[j] -= coefPerBit[k]
-          used[j] += coef[k] * rate
-          activeIn[j]--
-          dirty[j] = 1
-        }
-      }
-    }
-  }
-
-  /**
-   * Utilisations and NAPI shares seen at the new rates, which the old ones step towards by
-   * `relax` (adding to the residual); the largest change since the iteration before
-   * (relative for rates, absolute for probabilities and shares), which decides convergence.
-   */
-  private observe(trust: number): number {
-    const {n, nw, nv, x, dWorker, dVm, dBlock, cw, cg, per, sources, guestItem, sizeBytes, workerCycles, workerItems, vmLoad} = this
-    const {vmIrqRate, blockLoad, blockBytes, eventCycles, U, lambda, spin, noteKind, spinBudget, floatStart, floatVm, floatWeight} = this
-    const {floatBusy, workerCpuCap, groupStart, groupItem, groupCount, vmEventBusy, vmOneCpu, pk, pirq, prevX, prevPk, prevPirq, prevU} = this
-    const {historyU, historyLambda, historyFloat, historyEvent, historyNapi, rxStream, rhoNapi} = this
-    const guestIrqCycles = this.cal.guestIrqCycles
-    let change = 0
-    let residual = this.residual
-    workerCycles.fill(0, 0, nw)
-    workerItems.fill(0, 0, nw)
-    vmLoad.fill(0)
-    vmIrqRate.fill(0)
-    blockLoad.fill(0)
-    blockBytes.fill(0)
-    eventCycles.fill(0)
-    for (let i = 0; i < n; i++) {
-      const w = dWorker[i]
-      const v = dVm[i]
-      const rate = x[i]
-      const items = rate * per[i]
-      workerCycles[w] += rate * cw[i]
-      workerItems[w] += items
-      vmLoad[v] += rate * cg[i]
-      vmIrqRate[v] += rate * sources[i]
-      eventCycles[v] += items * guestItem[i]
-      const b = dBlock[i]
-      if (b >= 0) {
-        blockLoad[b] += rate
-        blockBytes[b] += rate * sizeBytes[i]
-      }
-
-      // NAPI keeps a device's interrupts off while the guest polls it: for received
-      // packets, the time the guest spends processing them; for completions of
-      // transmitted packets and block requests, the time their handler runs.
-      const busy = rxStream[i] ? rate * guestItem[i] / vmOneCpu[v] : items * guestIrqCycles / vmOneCpu[v]
-      residual = Math.max(residual, stepTowards(rhoNapi, historyNapi, i, Math.min(1, busy), trust, 0, 1))
-      const kicks = pk[i]
-      const interrupts = pirq[i]
-      change = Math.max(change, Math.abs(rate - prevX[i]) / Math.max(1, rate), Math.abs(kicks - prevPk[i]), Math.abs(interrupts - prevPirq[i]))
-      prevX[i] = rate
-      prevPk[i] = kicks
-      prevPirq[i] = interrupts
-    }
-
-    for (let w = 0; w < nw; w++) {
-      // Time the worker runs, as a fraction of its CPU: a worker that shares its CPU with
-      // others is idle (and re-arms notifications) whenever its own queues are empty.
-      const items = workerItems[w]
-      const busyResidual = stepTowards(U, historyU, w, Math.min(1, workerCycles[w] / workerCpuCap[w]), trust, 0, 1)
-      const itemsResidual = stepTowards(lambda, historyLambda, w, items, trust, 0, Number.POSITIVE_INFINITY) / Math.max(1, items)
-      residual = Math.max(residual, busyResidual, itemsResidual)
-      spin[w] = noteKind[w] === NOTE_SPIN ? (1 - U[w]) * (1 - Math.exp(-lambda[w] * spinBudget[w])) : 0
-      let load = 0
-      for (let q = floatStart[w]; q < floatStart[w + 1]; q++) load += vmLoad[floatVm[q]] * floatWeight[q]
-      residual = Math.max(residual, stepTowards(floatBusy, historyFloat, w, Math.min(1, load), trust, 0, 1))
-      change = Math.max(change, Math.abs(U[w] - prevU[w]))
-      prevU[w] = U[w]
-    }
-
-    // Spinning only fills idle time: workers pinned to one CPU spin at most in its idle share.
-    for (let g = 0; g < groupCount; g++) {
-      let busy = 0
-      let spinning = 0
-      for (let q = groupStart[g]; q < groupStart[g + 1]; q++) {
-        busy += U[groupItem[q]]
-        spinning += spin[groupItem[q]]
-      }
-
-      const idle = Math.max(0, 1 - busy)
-      if (spinning > idle) for (let q = groupStart[g]; q < groupStart[g + 1]; q++) spin[groupItem[q]] *= idle / spinning
-    }
-
-    for (let v = 0; v < nv; v++) {
-      residual = Math.max(residual, stepTowards(vmEventBusy, historyEvent, v, Math.min(1, eventCycles[v] / vmOneCpu[v]), trust, 0, 1))
-    }
-
-    this.residual = residual
-    return change
-  }
-
-  /**
-   * Mean and p99 latency at the current rates: while iterating, only the mean of the devices
-   * whose rate it bounds (round trips, block queues); at the end, everything.
-   */
-  private latency(final: boolean): void {
-    const {n, dWorker, dVm, dBlock, noteKind, workerCpuCap, workerItems, workerCycles, cw, cg, per, U, vmOneCpu, workerDevices} = this
-    const {timerPeriod, onVcpu, pk, batch, floatingWorker, floatBusy, idleCore, pirq, irqLatency, blockLoad, blockBytes} = this
-    const {blockMaxIops, blockMaxBytes, blockServiceS, fixedRtt, meanLatency, p99Latency} = this
-    const {nw, workerService, workerWait, workerWake, blockTime} = this
-    const {pollPassCycles, timerSlackS, wakeupLatencyS, schedDelayS, idleExitLatencyS} = this.cal
-    // What depends on the worker alone: the queueing wait behind its mean item (when it has
-    // items) and the time to wake it; and on the disk alone: its service time under load.
-    for (let w = 0; w < nw; w++) {
-      if (workerItems[w] > 0) {
-        const meanService = workerCycles[w] / workerItems[w] / workerCpuCap[w]
-        const u = Math.min(U[w], 0.999_999)
-        workerService[w] = meanService
-        workerWait[w] = Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
-      }
-
-      // A pinned worker's core sleeps when the worker does (it has nothing else to run)
-      // and must leave its C-state; a floating one wakes next to the vCPU that kicked it.
-      workerWake[w] = wakeupLatencyS + (floatingWorker[w] ? floatBusy[w] * schedDelayS : idleCore[w] * idleExitLatencyS)
-    }
-
-    for (let b = 0; b < blockTime.length; b++) {
-      const rho = Math.min(0.99, Math.max(blockLoad[b] / blockMaxIops[b], blockBytes[b] / blockMaxBytes[b]))
-      blockTime[b] = blockServiceS[b] / (1 - rho)
-    }
-
-    const closedDevices = this.closedDevices
-    const count = final ? n : closedDevices.length
-    for (let r = 0; r < count; r++) {
-      const i = final ? r : closedDevices[r]
-      const w = dWorker[i]
-      const kind = noteKind[w]
-      const capW = workerCpuCap[w]
-      const meanService = workerItems[w] > 0 ? workerService[w] : cw[i] / per[i] / capW
-      const u = Math.min(U[w], 0.999_999)
-      const wait = workerItems[w] > 0 ? workerWait[w] : Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
-      const service = cw[i] / capW
-      const guest = cg[i] / vmOneCpu[dVm[i]]
-      // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
-      let notify = 0
-      let notifyP99 = 0
-      if (kind === NOTE_POLL) {
-        const pass = workerDevices[w] * pollPassCycles / capW
-        notify = pass / 2
-        notifyP99 = pass
-      } else if (kind === NOTE_TIMER) {
-        notify = timerPeriod[w] / 2 + timerSlackS
-        notifyP99 = timerPeriod[w] * 0.99 + timerSlackS
-      } else if (!onVcpu[i]) {
-        // Work done on the vCPU itself needs no wake-up.
-        const wakeProb = Math.min(1, pk[i] * batch[i])
-        const wake = workerWake[w]
-        notify = wakeProb * wake
-        notifyP99 = wakeProb > 0.01 ? wake : 0
-      }
-
-      const irq = pirq[i] > 0 ? irqLatency[i] : 0
-      const deviceTime = dBlock[i] >= 0 ? blockTime[dBlock[i]] : 0
-      const fixed = guest + irq + deviceTime + fixedRtt[i]
-      meanLatency[i] = fixed + notify + wait + service
-      if (final) {
-        const waitP99 = u > 0.01 ? Math.min(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
-        p99Latency[i] = fixed + notifyP99 + waitP99 + service
-      }
-    }
+    const {kernel, n, nv, nw, nc, nnz, groupCount} = this
+    const inputs = this.kernelInputs()
+    for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.want(INPUT_SLOTS[q], inputs[q])
+    for (const [slot, kind, per] of SCRATCH_SLOTS) kernel.wantScratch(slot, kind, per === 'worker' ? nw : per === 'history' ? 2 * nw : per === 'row' ? nc : nnz)
+    // When the memory grows, every adopted array is made anew: read them from `this` again.
+    const now = kernel.reserve() ? this.kernelInputs() : inputs
+    for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.input(INPUT_SLOTS[q], now[q])
+    for (const [slot] of SCRATCH_SLOTS) kernel.scratch(slot)
+    this.spin = kernel.scratch(SLOT.spin)
+    this.workerCycles = kernel.scratch(SLOT.workerCycles)
+    const cal = this.cal
+    return kernel.solve({
+      n, nv, nw, nc, nb: this.blockTime.length, dynamicRows: this.dynamicRows, fixedFrom: this.fixedFrom,
+      fixedLength: this.fixedCoef.length, groupCount, closedCount: this.closedDevices.length, maxIterations: this.maxIterations,
+    }, [
+      this.tolerance, cal.irqBatch, cal.timerSlackS, cal.contextSwitchCycles, cal.guestIrqCycles, cal.pollPassCycles,
+      cal.wakeupLatencyS, cal.schedDelayS, cal.idleExitLatencyS,
+    ])
   }
 
   // ------------------------------------------------------------ results

@@ -1,0 +1,261 @@
+/**
+ * The WebAssembly side of the evaluator: one instance of the fixed point
+ * (kernel/solve.ts) per `HostEvaluator`, with the memory its arrays live in.
+ *
+ * The evaluator lays its arrays out in ordinary typed arrays while it is built; `adopt`
+ * then moves every one of them into this memory, so that the kernel reads what the
+ * evaluator writes and the evaluator reads what the kernel computes without copying.
+ * Arrays the evaluator grows later for a larger layout are new JavaScript arrays: the
+ * kernel gets a copy of those (`input`) in a mirror it keeps. When the memory has to grow,
+ * WebAssembly detaches its old buffer, so every adopted array and mirror is made anew at
+ * the same offset (`rebind`); that only happens in `reserve`, before a solve reads them.
+ */
+import {KERNEL_SLOT_COUNT, KERNEL_SLOTS, KERNEL_WASM} from './kernel.generated.js'
+
+type Slot = (typeof KERNEL_SLOTS)[number]
+export type KernelArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Int8Array<ArrayBuffer>
+export type KernelArrayClass = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Int8ArrayConstructor
+
+/** Slot numbers by name. */
+export const SLOT = Object.fromEntries(KERNEL_SLOTS.map((name, k) => [name, k])) as Record<Slot, number>
+
+const PAGE = 65_536
+/** Table: the slots' offsets (u32), then 16 sizes (i32), then the constants (f64). */
+const SIZES_AT = KERNEL_SLOT_COUNT
+const CONSTANTS_AT = (KERNEL_SLOT_COUNT + 16) / 2
+const TABLE_BYTES = (KERNEL_SLOT_COUNT + 16) * 4 + 16 * 8
+
+let compiled: WebAssembly.Module | undefined
+
+function kernelModule(): WebAssembly.Module {
+  if (!compiled) {
+    const text = atob(KERNEL_WASM)
+    const bytes = new Uint8Array(text.length)
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
+    compiled = new WebAssembly.Module(bytes)
+  }
+
+  return compiled
+}
+
+function align(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8
+}
+
+interface Placed {
+  kind: KernelArrayClass
+  offset: number
+  length: number
+}
+
+/** The sizes and constants a solve reads after the slots (in the kernel's order). */
+export interface KernelSizes {
+  n: number
+  nv: number
+  nw: number
+  nc: number
+  nb: number
+  dynamicRows: number
+  fixedFrom: number
+  fixedLength: number
+  groupCount: number
+  closedCount: number
+  maxIterations: number
+}
+
+export class Kernel {
+  private readonly memory: WebAssembly.Memory
+  private readonly run: (table: number) => number
+  private readonly table: number
+  /** The memory's buffer when the views were last made. */
+  private buffer: ArrayBuffer
+  private slots!: Uint32Array<ArrayBuffer>
+  private sizes!: Int32Array<ArrayBuffer>
+  private constants!: Float64Array<ArrayBuffer>
+  /** Next free byte. */
+  private top: number
+  private owner: Record<string, unknown> = {}
+  private readonly adopted: {key: string, placed: Placed}[] = []
+  /** Per slot: the mirror of a JavaScript array or the kernel's own scratch array, if any, and where it is. */
+  private readonly mirrors: (KernelArray | undefined)[] = []
+  private readonly mirrorAt = new Float64Array(KERNEL_SLOT_COUNT)
+  private readonly mirrorLength = new Float64Array(KERNEL_SLOT_COUNT)
+  private readonly mirrorKind: (KernelArrayClass | undefined)[] = []
+  /** What each slot's mirror must hold in the next `reserve`: bytes (0: none) and element kind. */
+  private readonly wanted = new Float64Array(KERNEL_SLOT_COUNT)
+  private readonly wantedKind: (KernelArrayClass | undefined)[] = []
+
+  constructor() {
+    this.memory = new WebAssembly.Memory({initial: 1})
+    const instance = new WebAssembly.Instance(kernelModule(), {env: {memory: this.memory}})
+    const exports = instance.exports as {solve: (table: number) => number, heapBase: () => number}
+    this.run = exports.solve
+    this.table = align(exports.heapBase())
+    this.top = this.table + TABLE_BYTES
+    this.buffer = this.memory.buffer
+    this.views()
+  }
+
+  /**
+   * Moves every typed array among `owner`'s own properties into the kernel's memory and
+   * points the properties at the moved arrays; an array on two properties stays one.
+   */
+  adopt(owner: object): void {
+    const props = owner as Record<string, unknown>
+    this.owner = props
+    const moved = new Map<KernelArray, Placed>()
+    for (const key of Object.keys(props)) {
+      const value = props[key]
+      if (!ArrayBuffer.isView(value) || value instanceof DataView) continue
+      const view = value as KernelArray
+      let placed = moved.get(view)
+      if (!placed) {
+        placed = {kind: view.constructor as KernelArrayClass, offset: this.take(view.byteLength), length: view.length}
+        moved.set(view, placed)
+      }
+
+      this.adopted.push({key, placed})
+    }
+
+    this.grow()
+    // The kernel's own arrays start on a page of their own, so the first solve always grows
+    // the memory: every evaluator takes the path that makes every array anew.
+    this.top = Math.ceil(this.top / PAGE) * PAGE
+    const {buffer} = this.memory
+    const made = new Map<KernelArray, KernelArray>()
+    for (const [view, placed] of moved) {
+      const fresh = new placed.kind(buffer, placed.offset, placed.length)
+      fresh.set(view as never)
+      made.set(view, fresh)
+    }
+
+    for (const {key} of this.adopted) props[key] = made.get(props[key] as KernelArray)
+    this.rebind()
+  }
+
+  /** The slot reads `array`: from where it is when adopted, else from a mirror (`reserve` first). */
+  want(slot: number, array: KernelArray): void {
+    this.wanted[slot] = array.buffer === this.memory.buffer ? 0 : array.byteLength
+    this.wantedKind[slot] = array.constructor as KernelArrayClass
+  }
+
+  /** The slot is the kernel's own: `length` entries of `kind` (`reserve` first). */
+  wantScratch(slot: number, kind: KernelArrayClass, length: number): void {
+    this.wanted[slot] = Math.max(1, length) * kind.BYTES_PER_ELEMENT
+    this.wantedKind[slot] = kind
+  }
+
+  /**
+   * Room for every mirror `want` asked for; the memory grows if needed, and then every
+   * adopted array is made anew (the answer is whether that happened).
+   */
+  reserve(): boolean {
+    const {wanted, wantedKind, mirrorKind, mirrorAt, mirrorLength} = this
+    let more = false
+    for (let k = 0; k < KERNEL_SLOT_COUNT; k++) {
+      const bytes = wanted[k]
+      if (bytes === 0) continue
+      const kind = wantedKind[k]!
+      if (mirrorKind[k] === kind && mirrorLength[k] * kind.BYTES_PER_ELEMENT >= bytes) continue
+      const length = Math.max(bytes / kind.BYTES_PER_ELEMENT, mirrorKind[k] === kind ? 2 * mirrorLength[k] : 0)
+      mirrorAt[k] = this.take(length * kind.BYTES_PER_ELEMENT)
+      mirrorLength[k] = length
+      mirrorKind[k] = kind
+      more = true
+    }
+
+    if (!more) return false
+    const pages = this.memory.buffer.byteLength
+    this.grow()
+    this.rebind()
+    return this.memory.buffer.byteLength !== pages
+  }
+
+  /** The slot reads `array`, copied into its mirror unless adopted. */
+  input(slot: number, array: KernelArray): void {
+    if (array.buffer === this.buffer) {
+      this.slots[slot] = array.byteOffset
+      return
+    }
+
+    const mirror = this.mirrors[slot]!
+    mirror.set(array)
+    this.slots[slot] = mirror.byteOffset
+  }
+
+  /** The slot's own array, in the kernel's memory (valid until the next `reserve`). */
+  scratch<T extends KernelArray>(slot: number): T {
+    const mirror = this.mirrors[slot]!
+    this.slots[slot] = mirror.byteOffset
+    return mirror as T
+  }
+
+  /** Runs the fixed point: the iterations it used. */
+  solve(sizes: KernelSizes, constants: readonly number[]): number {
+    const s = this.sizes
+    s[0] = sizes.n
+    s[1] = sizes.nv
+    s[2] = sizes.nw
+    s[3] = sizes.nc
+    s[4] = sizes.nb
+    s[5] = sizes.dynamicRows
+    s[6] = sizes.fixedFrom
+    s[7] = sizes.fixedLength
+    s[8] = sizes.groupCount
+    s[9] = sizes.closedCount
+    s[10] = sizes.maxIterations
+    this.constants.set(constants)
+    return this.run(this.table)
+  }
+
+  /** Byte offset of `bytes` more. */
+  private take(bytes: number): number {
+    const offset = this.top
+    this.top += align(bytes)
+    return offset
+  }
+
+  /** Pages for everything taken so far. */
+  private grow(): void {
+    const pages = Math.ceil(this.top / PAGE)
+    const have = this.memory.buffer.byteLength / PAGE
+    if (pages > have) this.memory.grow(pages - have)
+  }
+
+  /**
+   * Every view made anew on the current buffer: the owner's properties that still hold an
+   * adopted array (not one grown since), the mirrors and the table; the slots of adopted
+   * arrays point at them.
+   */
+  private rebind(): void {
+    const old = this.buffer
+    const {buffer} = this.memory
+    this.buffer = buffer
+    this.views()
+    const made = new Map<Placed, KernelArray>()
+    for (const {key, placed} of this.adopted) {
+      const now = this.owner[key] as KernelArray
+      if (now.buffer !== old && now.buffer !== buffer) continue
+      let view = made.get(placed)
+      if (!view) made.set(placed, view = new placed.kind(buffer, placed.offset, placed.length))
+      this.owner[key] = view
+    }
+
+    for (let k = 0; k < KERNEL_SLOT_COUNT; k++) {
+      const kind = this.mirrorKind[k]
+      if (kind) this.mirrors[k] = new kind(buffer, this.mirrorAt[k], this.mirrorLength[k])
+    }
+
+    for (const name of KERNEL_SLOTS) {
+      const value = this.owner[name]
+      if (ArrayBuffer.isView(value) && value.buffer === buffer) this.slots[SLOT[name]] = value.byteOffset
+    }
+  }
+
+  private views(): void {
+    const {buffer} = this.memory
+    this.slots = new Uint32Array(buffer, this.table, KERNEL_SLOT_COUNT)
+    this.sizes = new Int32Array(buffer, this.table + SIZES_AT * 4, 16)
+    this.constants = new Float64Array(buffer, this.table + CONSTANTS_AT * 8, 16)
+  }
+}

@@ -1,0 +1,691 @@
+/**
+ * The fixed point of the performance model (see ../evaluate.ts), in AssemblyScript,
+ * compiled to WebAssembly by `npm run build` (scripts/build-kernel.ts).
+ *
+ * `HostEvaluator` lays a layout out in typed arrays that live in this module's memory and
+ * calls `solve`: notifications, interrupts and caps (`price`), the progressive filling
+ * (`fill`), the utilisations seen at the new rates (`observe`) and latency, until the
+ * iterates settle. The same loops in JavaScript took 2-3 times as long: V8 checks the
+ * bounds of each typed array it reads, and this code reads about forty per device.
+ *
+ * The arrays are named by slots in a table of byte offsets (`bind`); the sizes and the
+ * calibration's constants follow the offsets. evaluate.ts writes the table, and the
+ * slot numbers are shared through `KERNEL_SLOTS` there; keep both in the same order.
+ */
+
+// ---------------------------------------------------------------- memory access
+
+@inline function F(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)) }
+@inline function setF(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v) }
+@inline function I(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)) }
+@inline function setI(p: usize, i: i32, v: i32): void { store<i32>(p + (<usize>i << 2), v) }
+@inline function B(p: usize, i: i32): i32 { return <i32>load<u8>(p + <usize>i) }
+@inline function setB(p: usize, i: i32, v: i32): void { store<u8>(p + <usize>i, <u8>v) }
+@inline function fillF(p: usize, count: i32, v: f64): void { for (let i = 0; i < count; i++) setF(p, i, v) }
+
+const RING_ITEMS: f64 = 256
+const NOTE_KICK = 0
+const NOTE_SPIN = 1
+const NOTE_POLL = 2
+const NOTE_TIMER = 3
+const ROW_QUOTA = 2
+
+// ---------------------------------------------------------------- the table
+
+// Devices (n): in
+let dWorker: usize = 0, dVm: usize = 0, dBlock: usize = 0, sources: usize = 0, batch: usize = 0, onVcpu: usize = 0
+let coalesce: usize = 0, workerBase: usize = 0, guestBase: usize = 0, kickWorker: usize = 0, irqWorker: usize = 0
+let kickGuest: usize = 0, irqGuest: usize = 0, offered: usize = 0, closedLoop: usize = 0, queueDepth: usize = 0
+let per: usize = 0, guestItem: usize = 0, sizeBytes: usize = 0, rxStream: usize = 0, bitsPerItem: usize = 0
+let degree: usize = 0, irqLatency: usize = 0, fixedRtt: usize = 0, closedDevices: usize = 0
+// Devices (n): out and scratch
+let x: usize = 0, rhoNapi: usize = 0, pk: usize = 0, pirq: usize = 0, cw: usize = 0, cg: usize = 0, meanLatency: usize = 0
+let p99Latency: usize = 0, latencyCap: usize = 0, capX: usize = 0, capKind: usize = 0, historyLatencyCap: usize = 0
+let historyNapi: usize = 0, prevX: usize = 0, prevPk: usize = 0, prevPirq: usize = 0, limitRow: usize = 0
+let level: usize = 0, order: usize = 0, active: usize = 0, frozen: usize = 0, inLive: usize = 0
+// VMs (nv)
+let vmOneCpu: usize = 0, vmEventBusy: usize = 0, vmIrqRate: usize = 0, vmDemand: usize = 0, quotaDemand: usize = 0
+let vmLoad: usize = 0, eventCycles: usize = 0, historyEvent: usize = 0
+// Block devices (nb)
+let blockLoad: usize = 0, blockBytes: usize = 0, blockMaxIops: usize = 0, blockMaxBytes: usize = 0, blockServiceS: usize = 0
+let blockTime: usize = 0
+// Workers (nw)
+let noteKind: usize = 0, spinBudget: usize = 0, timerPeriod: usize = 0, timerRing: usize = 0, workerCpuCap: usize = 0
+let floatingWorker: usize = 0, charged: usize = 0, workerDevices: usize = 0, idleCore: usize = 0, floatStart: usize = 0
+let floatVm: usize = 0, floatWeight: usize = 0, groupStart: usize = 0, groupItem: usize = 0
+let U: usize = 0, prevU: usize = 0, spin: usize = 0, lambda: usize = 0, floatBusy: usize = 0, workerCycles: usize = 0
+let workerDemand: usize = 0, workerItems: usize = 0, workerService: usize = 0, workerWait: usize = 0, spinMiss: usize = 0
+let workerWake: usize = 0, historyU: usize = 0, historyLambda: usize = 0, historyFloat: usize = 0
+// Constraint rows (nc) and memberships (nnz)
+let rowStart: usize = 0, rowCapacity: usize = 0, rowKind: usize = 0, ownerStart: usize = 0, ownerItem: usize = 0
+let conMember: usize = 0, conGuest: usize = 0, conWorker: usize = 0, conFixed: usize = 0, byDevice: usize = 0
+let byDeviceRow: usize = 0, coef: usize = 0, coefPerBit: usize = 0, fixedCoef: usize = 0, fixedCoefPerBit: usize = 0
+let used: usize = 0, slope: usize = 0, hit: usize = 0, dirty: usize = 0, inert: usize = 0, activeIn: usize = 0
+let binding: usize = 0, live: usize = 0
+// Sizes
+let n = 0, nv = 0, nw = 0, nc = 0, nb = 0, dynamicRows = 0, fixedFrom = 0, fixedLength = 0, groupCount = 0
+let closedCount = 0, maxIterations = 0
+// Constants
+let tolerance: f64 = 0, irqBatch: f64 = 0, timerSlackS: f64 = 0, contextSwitchCycles: f64 = 0, guestIrqCycles: f64 = 0
+let pollPassCycles: f64 = 0, wakeupLatencyS: f64 = 0, schedDelayS: f64 = 0, idleExitLatencyS: f64 = 0
+
+let residual: f64 = 0
+
+/** Number of array slots; sizes (i32) and constants (f64) follow them in the table. */
+export const SLOTS = 120
+
+@inline function slot(t: usize, k: i32): usize { return <usize>load<u32>(t + (<usize>k << 2)) }
+
+/** Reads the table at `t`: the arrays' offsets, then the sizes, then the constants. */
+function bind(t: usize): void {
+  let k = 0
+  dWorker = slot(t, k++); dVm = slot(t, k++); dBlock = slot(t, k++); sources = slot(t, k++); batch = slot(t, k++)
+  onVcpu = slot(t, k++); coalesce = slot(t, k++); workerBase = slot(t, k++); guestBase = slot(t, k++)
+  kickWorker = slot(t, k++); irqWorker = slot(t, k++); kickGuest = slot(t, k++); irqGuest = slot(t, k++)
+  offered = slot(t, k++); closedLoop = slot(t, k++); queueDepth = slot(t, k++); per = slot(t, k++)
+  guestItem = slot(t, k++); sizeBytes = slot(t, k++); rxStream = slot(t, k++); bitsPerItem = slot(t, k++)
+  degree = slot(t, k++); irqLatency = slot(t, k++); fixedRtt = slot(t, k++); closedDevices = slot(t, k++)
+  x = slot(t, k++); rhoNapi = slot(t, k++); pk = slot(t, k++); pirq = slot(t, k++); cw = slot(t, k++); cg = slot(t, k++)
+  meanLatency = slot(t, k++); p99Latency = slot(t, k++); latencyCap = slot(t, k++); capX = slot(t, k++)
+  capKind = slot(t, k++); historyLatencyCap = slot(t, k++); historyNapi = slot(t, k++); prevX = slot(t, k++)
+  prevPk = slot(t, k++); prevPirq = slot(t, k++); limitRow = slot(t, k++); level = slot(t, k++); order = slot(t, k++)
+  active = slot(t, k++); frozen = slot(t, k++); inLive = slot(t, k++)
+  vmOneCpu = slot(t, k++); vmEventBusy = slot(t, k++); vmIrqRate = slot(t, k++); vmDemand = slot(t, k++)
+  quotaDemand = slot(t, k++); vmLoad = slot(t, k++); eventCycles = slot(t, k++); historyEvent = slot(t, k++)
+  blockLoad = slot(t, k++); blockBytes = slot(t, k++); blockMaxIops = slot(t, k++); blockMaxBytes = slot(t, k++)
+  blockServiceS = slot(t, k++); blockTime = slot(t, k++)
+  noteKind = slot(t, k++); spinBudget = slot(t, k++); timerPeriod = slot(t, k++); timerRing = slot(t, k++)
+  workerCpuCap = slot(t, k++); floatingWorker = slot(t, k++); charged = slot(t, k++); workerDevices = slot(t, k++)
+  idleCore = slot(t, k++); floatStart = slot(t, k++); floatVm = slot(t, k++); floatWeight = slot(t, k++)
+  groupStart = slot(t, k++); groupItem = slot(t, k++)
+  U = slot(t, k++); prevU = slot(t, k++); spin = slot(t, k++); lambda = slot(t, k++); floatBusy = slot(t, k++)
+  workerCycles = slot(t, k++); workerDemand = slot(t, k++); workerItems = slot(t, k++); workerService = slot(t, k++)
+  workerWait = slot(t, k++); spinMiss = slot(t, k++); workerWake = slot(t, k++); historyU = slot(t, k++)
+  historyLambda = slot(t, k++); historyFloat = slot(t, k++)
+  rowStart = slot(t, k++); rowCapacity = slot(t, k++); rowKind = slot(t, k++); ownerStart = slot(t, k++)
+  ownerItem = slot(t, k++); conMember = slot(t, k++); conGuest = slot(t, k++); conWorker = slot(t, k++)
+  conFixed = slot(t, k++); byDevice = slot(t, k++); byDeviceRow = slot(t, k++); coef = slot(t, k++)
+  coefPerBit = slot(t, k++); fixedCoef = slot(t, k++); fixedCoefPerBit = slot(t, k++); used = slot(t, k++)
+  slope = slot(t, k++); hit = slot(t, k++); dirty = slot(t, k++); inert = slot(t, k++); activeIn = slot(t, k++)
+  binding = slot(t, k++); live = slot(t, k++)
+  assert(k <= SLOTS)
+  const s = t + (<usize>SLOTS << 2)
+  n = I(s, 0); nv = I(s, 1); nw = I(s, 2); nc = I(s, 3); nb = I(s, 4); dynamicRows = I(s, 5); fixedFrom = I(s, 6)
+  fixedLength = I(s, 7); groupCount = I(s, 8); closedCount = I(s, 9); maxIterations = I(s, 10)
+  const c = s + 16 * 4
+  tolerance = F(c, 0); irqBatch = F(c, 1); timerSlackS = F(c, 2); contextSwitchCycles = F(c, 3); guestIrqCycles = F(c, 4)
+  pollPassCycles = F(c, 5); wakeupLatencyS = F(c, 6); schedDelayS = F(c, 7); idleExitLatencyS = F(c, 8)
+}
+
+// ---------------------------------------------------------------- steps
+
+/**
+ * The next value of a quantity the fixed point iterates on: `s` is its value this iteration,
+ * `t` the value the iteration computed from it, and `sPrev`, `tPrev` the same one iteration
+ * before (NaN in the first). When `t` moved against `s` (slope `dt/ds < 0`: a busier worker
+ * is kicked less, so it is less busy), the step `1 / (1 - slope)` lands where the line
+ * through the two points meets `t = s`; otherwise the step is whole. Without two distinct
+ * points (the first iteration, or `s` that has not moved) the step is 0.8. `trust` scales
+ * every step; the loop shrinks it when iterations stop improving.
+ */
+@inline function relax(s: f64, t: f64, sPrev: f64, tPrev: f64, trust: f64): f64 {
+  let step: f64 = 0.8
+  const ds = s - sPrev
+  if (Math.abs(ds) > 1e-12 * Math.abs(s)) {
+    const slope = (t - tPrev) / ds
+    step = slope < 0 ? 1 / (1 - slope) : 1
+  }
+
+  return s + trust * step * (t - s)
+}
+
+/**
+ * Steps `values[q]` towards `target` by `relax`, kept within [low, high], and remembers the
+ * point in `history`; the distance from the old value to the target (the residual).
+ */
+@inline function stepTowards(values: usize, history: usize, q: i32, target: f64, trust: f64, low: f64, high: f64): f64 {
+  const last = F(values, q)
+  setF(values, q, Math.min(high, Math.max(low, relax(last, target, F(history, 2 * q), F(history, 2 * q + 1), trust))))
+  setF(history, 2 * q, last)
+  setF(history, 2 * q + 1, target)
+  return Math.abs(target - last)
+}
+
+/**
+ * How far the iterates still are from the fixed point, from the last three steps (`now`,
+ * `before` it and `older`). While the steps shrink fast, by a factor q under 1/2 (the
+ * larger of the last two ratios, so that one sudden drop does not count as a trend), the
+ * iteration behaves as a contraction by q, and the rest of the way is estimated as
+ * `now * q / (1 - q)` (the a-posteriori bound of Banach's fixed-point theorem for a
+ * contraction by q); otherwise, or without two earlier steps, the estimate is `now`.
+ */
+function distanceLeft(now: f64, before: f64, older: f64): f64 {
+  if (!(before > 0 && before < Infinity)) return now
+  const q = Math.max(now / before, before / older)
+  return q < 0.5 ? now * q / (1 - q) : now
+}
+
+/**
+ * Notifications and interrupts per item, the cycles per item on the worker and the guest,
+ * and each device's own cap. The caps that depend on latency (round trips, queue depth)
+ * step by `relax`; this starts the iteration's residual. At the caps, each VM's guest
+ * cycles, the cycles its quota counts (guest, plus worker cycles of workers charged to its
+ * cgroup) and each worker's cycles, which `fill` reads pool and quota demand from.
+ */
+function price(trust: f64): void {
+  let res: f64 = 0
+  // A spinning worker misses an item (and needs a kick) when it is idle and no item came
+  // within its spin budget (Poisson arrivals): one figure per worker.
+  for (let w = 0; w < nw; w++) {
+    if (I(noteKind, w) == NOTE_SPIN) setF(spinMiss, w, (1 - F(U, w)) * Math.exp(-F(lambda, w) * F(spinBudget, w)))
+  }
+
+  fillF(vmDemand, nv, 0)
+  fillF(quotaDemand, nv, 0)
+  fillF(workerDemand, nw, 0)
+  for (let i = 0; i < n; i++) {
+    const w = I(dWorker, i)
+    const v = I(dVm, i)
+    const note = I(noteKind, w)
+    const vcpuOnly = B(onVcpu, i)
+    const perBatch = F(batch, i)
+    let p: f64
+    let raw = F(sources, i) * Math.max(0, 1 - F(rhoNapi, i)) / irqBatch
+    if (note == NOTE_KICK) {
+      p = (1 - F(U, w)) / perBatch
+    } else if (note == NOTE_SPIN) {
+      p = F(spinMiss, w) / perBatch
+    } else if (note == NOTE_POLL) {
+      p = 0
+    } else {
+      // One notification opens a timer period; the flush then completes the batch.
+      const perPeriod = Math.max(1, F(x, i) * (F(timerPeriod, w) + timerSlackS))
+      p = 1 / perPeriod
+      raw = Math.min(raw, 1 / perPeriod)
+    }
+
+    if (vcpuOnly) p = 1 / perBatch
+    // One queue per VM (vbus): held off while the guest drains any of the VM's events,
+    // and merged with signals that arrive while an injection is under way.
+    const window = F(coalesce, i)
+    const irq = window > 0
+      ? F(sources, i) * Math.max(0, 1 - F(vmEventBusy, v)) / irqBatch / (1 + F(vmIrqRate, v) * window)
+      : raw
+    // A wake-up that preempts a vCPU costs two context switches (out and back in).
+    const preempt = B(floatingWorker, w) ? F(floatBusy, w) * 2 * contextSwitchCycles : 0
+    const worker = F(workerBase, i) + p * (F(kickWorker, i) + preempt) + irq * F(irqWorker, i)
+    const guest = F(guestBase, i) + p * F(kickGuest, i) + irq * F(irqGuest, i)
+    setF(pk, i, p)
+    setF(pirq, i, irq)
+    const costW = vcpuOnly ? 0 : worker
+    const costG = vcpuOnly ? guest + worker : guest
+    setF(cw, i, costW)
+    setF(cg, i, costG)
+
+    // The device's own cap.
+    const oneCpu = F(vmOneCpu, v)
+    let c = F(offered, i)
+    let kind = 0
+    if (note == NOTE_TIMER) {
+      // The ring fills while the timer runs (or while the guest produces, if slower);
+      // the guest cannot reuse descriptors until the flush has completed them.
+      const ring = F(timerRing, w)
+      const fillS = Math.max(F(timerPeriod, w) + timerSlackS, ring * costG / oneCpu)
+      const timerCap = ring / (fillS + ring * costW / F(workerCpuCap, w))
+      if (timerCap < c) {
+        c = timerCap
+        kind = 1
+      }
+    }
+
+    // A single device's guest work runs on one vCPU at a time (one queue).
+    const vcpu = costG > 0 ? oneCpu / costG : Infinity
+    if (B(closedLoop, i)) {
+      const mean = F(meanLatency, i)
+      if (mean > 0) {
+        const bound = F(queueDepth, i) / mean
+        const last = F(latencyCap, i)
+        // A cap above the device's other caps, before and after, decides nothing yet:
+        // how far it still has to go does not hold the loop up.
+        const other = Math.min(c, vcpu)
+        let cap = bound
+        if (isFinite(last)) {
+          cap = relax(last, bound, F(historyLatencyCap, 2 * i), F(historyLatencyCap, 2 * i + 1), trust)
+          if (Math.min(last, bound) < other) res = Math.max(res, Math.abs(bound - last) / bound)
+          setF(historyLatencyCap, 2 * i, last)
+          setF(historyLatencyCap, 2 * i + 1, bound)
+        } else if (bound < other) {
+          res = 1
+        }
+
+        setF(latencyCap, i, cap)
+        if (cap < c) {
+          c = cap
+          kind = 2
+        }
+      }
+    }
+
+    if (vcpu < c) {
+      c = vcpu
+      kind = 3
+    }
+
+    setF(capX, i, c)
+    store<i8>(capKind + <usize>i, <i8>kind)
+    const guestCycles = costG * c
+    const workerCyc = costW * c
+    setF(vmDemand, v, F(vmDemand, v) + guestCycles)
+    setF(workerDemand, w, F(workerDemand, w) + workerCyc)
+    setF(quotaDemand, v, F(quotaDemand, v) + (guestCycles + <f64>B(charged, w) * workerCyc))
+  }
+
+  residual = res
+}
+
+/**
+ * Water-filling on the level t (bits/s per device), with slopes, usage and the level at
+ * which each constraint fills kept up to date as devices freeze. Devices whose own cap
+ * comes first freeze in order of their cap level, many per pass. A pass decides which
+ * devices freeze from the rows' state at its start, so the rows take the frozen devices
+ * in one sweep at its end.
+ */
+function fill(): void {
+  let remaining = 0
+  for (let i = 0; i < n; i++) {
+    setF(x, i, 0)
+    setI(limitRow, i, -1)
+    setB(inLive, i, 0)
+    if (F(capX, i) > 0) {
+      setB(active, i, 1)
+      remaining++
+    } else {
+      setB(active, i, 0)
+    }
+  }
+
+  // A row that holds every member at its own cap with room to spare can never fill first:
+  // it is left out of this fill (the level it fills at only rises as members freeze below
+  // it, and stays above theirs with that margin). The rest are live. A pool row's demand is
+  // the sum over the VMs and workers inside it, and a quota row's over its VM, as `price`
+  // added them up; a NIC or block row's is summed over its members (caps are never
+  // negative: a device without room adds 0).
+  let liveCount = 0
+  for (let j = 0; j < nc; j++) {
+    const dynamic = j < dynamicRows
+    let demand: f64 = 0
+    if (!dynamic) {
+      for (let k = I(rowStart, j); k < I(rowStart, j + 1); k++) demand += F(coef, k) * F(capX, I(conMember, k))
+    } else if (I(rowKind, j) == ROW_QUOTA) {
+      demand = F(quotaDemand, I(ownerItem, I(ownerStart, j)))
+    } else {
+      for (let o = I(ownerStart, j); o < I(ownerStart, j + 1); o++) {
+        const u = I(ownerItem, o)
+        demand += u < nv ? F(vmDemand, u) : F(workerDemand, u - nv)
+      }
+    }
+
+    if (demand <= F(rowCapacity, j) * (1 - 1e-9)) {
+      setB(inert, j, 1)
+      continue
+    }
+
+    // The row takes part: its slope, cost per bit of level over its active members. The
+    // coefficients of pool and quota rows follow the cycles per item; NIC and block rows keep theirs.
+    let s: f64 = 0
+    let count = 0
+    for (let k = I(rowStart, j); k < I(rowStart, j + 1); k++) {
+      const i = I(conMember, k)
+      setB(inLive, i, 1)
+      if (dynamic) {
+        const c = F(conGuest, k) * F(cg, i) + F(conWorker, k) * F(cw, i) + F(conFixed, k)
+        setF(coef, k, c)
+        setF(coefPerBit, k, c / F(bitsPerItem, i))
+      }
+
+      if (B(active, i)) {
+        s += F(coefPerBit, k)
+        count++
+      }
+    }
+
+    setF(used, j, 0)
+    setF(slope, j, s)
+    setI(activeIn, j, count)
+    setB(inert, j, 0)
+    setB(dirty, j, 1)
+    setI(live, liveCount++, j)
+  }
+
+  // With no live row, every device with a finite cap runs at it (those without one stay at
+  // zero), which is what the passes below would come to.
+  if (liveCount == 0) {
+    for (let i = 0; i < n; i++) if (B(active, i) && F(capX, i) < Infinity) setF(x, i, F(capX, i))
+    return
+  }
+
+  // The order by cap level barely changes between iterations: insertion sort. Devices whose
+  // levels tie stay in the order they had in the last fill that sorted.
+  for (let i = 0; i < n; i++) setF(level, i, F(capX, i) * F(bitsPerItem, i))
+  for (let a = 1; a < n; a++) {
+    const i = I(order, a)
+    const t = F(level, i)
+    let b = a - 1
+    while (b >= 0 && F(level, I(order, b)) > t) {
+      setI(order, b + 1, I(order, b))
+      b--
+    }
+
+    setI(order, b + 1, i)
+  }
+
+  let next = 0 // position in `order` of the lowest cap still active
+  while (remaining > 0) {
+    while (next < n && !B(active, I(order, next))) next++
+    const capLevel = next < n ? F(level, I(order, next)) : Infinity
+    let fullLevel: f64 = Infinity
+    for (let r = 0; r < liveCount; r++) {
+      const j = I(live, r)
+      if (B(dirty, j)) {
+        // The level at which the row fills, at its current usage and slope.
+        const count = I(activeIn, j)
+        const s = F(slope, j)
+        setF(hit, j, count > 0 && s > 0 ? Math.max(0, (F(rowCapacity, j) - F(used, j)) / s) : Infinity)
+        setB(dirty, j, 0)
+      }
+
+      const h = F(hit, j)
+      if (h < fullLevel) fullLevel = h
+    }
+
+    const best = Math.min(capLevel, fullLevel)
+    // Nothing bounds the rest (no cost, no cap): they stay at zero rather than infinite.
+    if (!isFinite(best)) break
+
+    // Devices that freeze in this pass, in order: rate in x, binding row (or -1) in limitRow.
+    let count = 0
+    const eps = best * 1e-12
+    if (fullLevel <= best + eps) {
+      // Constraints that bind at this level, checked before any freezing moves them.
+      let bound = 0
+      for (let r = 0; r < liveCount; r++) if (F(hit, I(live, r)) <= best + eps) setI(binding, bound++, I(live, r))
+      for (let b = 0; b < bound; b++) {
+        const j = I(binding, b)
+        for (let k = I(rowStart, j); k < I(rowStart, j + 1); k++) {
+          const i = I(conMember, k)
+          if (B(active, i)) {
+            setB(active, i, 0)
+            setF(x, i, best / F(bitsPerItem, i))
+            setI(limitRow, i, j)
+            setI(frozen, count++, i)
+          }
+        }
+      }
+
+      while (next < n) {
+        const i = I(order, next)
+        if (B(active, i) && F(level, i) > best + eps) break
+        if (B(active, i)) {
+          setB(active, i, 0)
+          setF(x, i, F(capX, i))
+          setI(frozen, count++, i)
+        }
+
+        next++
+      }
+    } else {
+      // Every device whose cap comes before the first constraint fills freezes at its
+      // cap: freezing below a constraint's level only moves that level up.
+      while (next < n) {
+        const i = I(order, next)
+        if (B(active, i)) {
+          const t = F(level, i)
+          if (t > best + eps && t * (1 + 1e-12) >= fullLevel) break
+          setB(active, i, 0)
+          setF(x, i, F(capX, i))
+          setI(frozen, count++, i)
+        }
+
+        next++
+      }
+    }
+
+    // The live rows the frozen devices are in: less slope, more usage, a new level to fill at.
+    remaining -= count
+    for (let f = 0; f < count; f++) {
+      const i = I(frozen, f)
+      if (!B(inLive, i)) continue
+      const rate = F(x, i)
+      for (let q = I(degree, i); q < I(degree, i + 1); q++) {
+        const j = I(byDeviceRow, q)
+        if (B(inert, j)) continue
+        const k = I(byDevice, q)
+        setF(slope, j, F(slope, j) - F(coefPerBit, k))
+        setF(used, j, F(used, j) + F(coef, k) * rate)
+        setI(activeIn, j, I(activeIn, j) - 1)
+        setB(dirty, j, 1)
+      }
+    }
+  }
+}
+
+/**
+ * Utilisations and NAPI shares seen at the new rates, which the old ones step towards by
+ * `relax` (adding to the residual); the largest change since the iteration before
+ * (relative for rates, absolute for probabilities and shares), which decides convergence.
+ */
+function observe(trust: f64): f64 {
+  let change: f64 = 0
+  let res = residual
+  fillF(workerCycles, nw, 0)
+  fillF(workerItems, nw, 0)
+  fillF(vmLoad, nv, 0)
+  fillF(vmIrqRate, nv, 0)
+  fillF(blockLoad, nb, 0)
+  fillF(blockBytes, nb, 0)
+  fillF(eventCycles, nv, 0)
+  for (let i = 0; i < n; i++) {
+    const w = I(dWorker, i)
+    const v = I(dVm, i)
+    const rate = F(x, i)
+    const items = rate * F(per, i)
+    setF(workerCycles, w, F(workerCycles, w) + rate * F(cw, i))
+    setF(workerItems, w, F(workerItems, w) + items)
+    setF(vmLoad, v, F(vmLoad, v) + rate * F(cg, i))
+    setF(vmIrqRate, v, F(vmIrqRate, v) + rate * F(sources, i))
+    setF(eventCycles, v, F(eventCycles, v) + items * F(guestItem, i))
+    const b = I(dBlock, i)
+    if (b >= 0) {
+      setF(blockLoad, b, F(blockLoad, b) + rate)
+      setF(blockBytes, b, F(blockBytes, b) + rate * F(sizeBytes, i))
+    }
+
+    // NAPI keeps a device's interrupts off while the guest polls it: for received
+    // packets, the time the guest spends processing them; for completions of
+    // transmitted packets and block requests, the time their handler runs.
+    const busy = B(rxStream, i) ? rate * F(guestItem, i) / F(vmOneCpu, v) : items * guestIrqCycles / F(vmOneCpu, v)
+    res = Math.max(res, stepTowards(rhoNapi, historyNapi, i, Math.min(1, busy), trust, 0, 1))
+    const kicks = F(pk, i)
+    const interrupts = F(pirq, i)
+    change = Math.max(
+      Math.max(change, Math.abs(rate - F(prevX, i)) / Math.max(1, rate)),
+      Math.max(Math.abs(kicks - F(prevPk, i)), Math.abs(interrupts - F(prevPirq, i))),
+    )
+    setF(prevX, i, rate)
+    setF(prevPk, i, kicks)
+    setF(prevPirq, i, interrupts)
+  }
+
+  for (let w = 0; w < nw; w++) {
+    // Time the worker runs, as a fraction of its CPU: a worker that shares its CPU with
+    // others is idle (and re-arms notifications) whenever its own queues are empty.
+    const items = F(workerItems, w)
+    const busyResidual = stepTowards(U, historyU, w, Math.min(1, F(workerCycles, w) / F(workerCpuCap, w)), trust, 0, 1)
+    const itemsResidual = stepTowards(lambda, historyLambda, w, items, trust, 0, Infinity) / Math.max(1, items)
+    res = Math.max(res, Math.max(busyResidual, itemsResidual))
+    setF(spin, w, I(noteKind, w) == NOTE_SPIN ? (1 - F(U, w)) * (1 - Math.exp(-F(lambda, w) * F(spinBudget, w))) : 0)
+    let load: f64 = 0
+    for (let q = I(floatStart, w); q < I(floatStart, w + 1); q++) load += F(vmLoad, I(floatVm, q)) * F(floatWeight, q)
+    res = Math.max(res, stepTowards(floatBusy, historyFloat, w, Math.min(1, load), trust, 0, 1))
+    change = Math.max(change, Math.abs(F(U, w) - F(prevU, w)))
+    setF(prevU, w, F(U, w))
+  }
+
+  // Spinning only fills idle time: workers pinned to one CPU spin at most in its idle share.
+  for (let g = 0; g < groupCount; g++) {
+    let busy: f64 = 0
+    let spinning: f64 = 0
+    for (let q = I(groupStart, g); q < I(groupStart, g + 1); q++) {
+      busy += F(U, I(groupItem, q))
+      spinning += F(spin, I(groupItem, q))
+    }
+
+    const idle = Math.max(0, 1 - busy)
+    if (spinning > idle) {
+      for (let q = I(groupStart, g); q < I(groupStart, g + 1); q++) {
+        const k = I(groupItem, q)
+        setF(spin, k, F(spin, k) * (idle / spinning))
+      }
+    }
+  }
+
+  for (let v = 0; v < nv; v++) {
+    res = Math.max(res, stepTowards(vmEventBusy, historyEvent, v, Math.min(1, F(eventCycles, v) / F(vmOneCpu, v)), trust, 0, 1))
+  }
+
+  residual = res
+  return change
+}
+
+/**
+ * Mean and p99 latency at the current rates: while iterating, only the mean of the devices
+ * whose rate it bounds (round trips, block queues); at the end, everything.
+ */
+function latency(final: bool): void {
+  // What depends on the worker alone: the queueing wait behind its mean item (when it has
+  // items) and the time to wake it; and on the disk alone: its service time under load.
+  for (let w = 0; w < nw; w++) {
+    if (F(workerItems, w) > 0) {
+      const meanService = F(workerCycles, w) / F(workerItems, w) / F(workerCpuCap, w)
+      const u = Math.min(F(U, w), 0.999_999)
+      setF(workerService, w, meanService)
+      setF(workerWait, w, Math.min(u * meanService / (1 - u), RING_ITEMS * meanService))
+    }
+
+    // A pinned worker's core sleeps when the worker does (it has nothing else to run)
+    // and must leave its C-state; a floating one wakes next to the vCPU that kicked it.
+    setF(workerWake, w, wakeupLatencyS
+      + (B(floatingWorker, w) ? F(floatBusy, w) * schedDelayS : F(idleCore, w) * idleExitLatencyS))
+  }
+
+  for (let b = 0; b < nb; b++) {
+    const rho = Math.min(0.99, Math.max(F(blockLoad, b) / F(blockMaxIops, b), F(blockBytes, b) / F(blockMaxBytes, b)))
+    setF(blockTime, b, F(blockServiceS, b) / (1 - rho))
+  }
+
+  const count = final ? n : closedCount
+  for (let r = 0; r < count; r++) {
+    const i = final ? r : I(closedDevices, r)
+    const w = I(dWorker, i)
+    const kind = I(noteKind, w)
+    const capW = F(workerCpuCap, w)
+    const meanService = F(workerItems, w) > 0 ? F(workerService, w) : F(cw, i) / F(per, i) / capW
+    const u = Math.min(F(U, w), 0.999_999)
+    const wait = F(workerItems, w) > 0 ? F(workerWait, w) : Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
+    const service = F(cw, i) / capW
+    const guest = F(cg, i) / F(vmOneCpu, I(dVm, i))
+    // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
+    let notify: f64 = 0
+    let notifyP99: f64 = 0
+    if (kind == NOTE_POLL) {
+      const pass = <f64>I(workerDevices, w) * pollPassCycles / capW
+      notify = pass / 2
+      notifyP99 = pass
+    } else if (kind == NOTE_TIMER) {
+      notify = F(timerPeriod, w) / 2 + timerSlackS
+      notifyP99 = F(timerPeriod, w) * 0.99 + timerSlackS
+    } else if (!B(onVcpu, i)) {
+      // Work done on the vCPU itself needs no wake-up.
+      const wakeProb = Math.min(1, F(pk, i) * F(batch, i))
+      const wake = F(workerWake, w)
+      notify = wakeProb * wake
+      notifyP99 = wakeProb > 0.01 ? wake : 0
+    }
+
+    const irq = F(pirq, i) > 0 ? F(irqLatency, i) : 0
+    const blk = I(dBlock, i)
+    const deviceTime = blk >= 0 ? F(blockTime, blk) : 0
+    const fixed = guest + irq + deviceTime + F(fixedRtt, i)
+    setF(meanLatency, i, fixed + notify + wait + service)
+    if (final) {
+      const waitP99 = u > 0.01 ? Math.min(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
+      setF(p99Latency, i, fixed + notifyP99 + waitP99 + service)
+    }
+  }
+}
+
+/**
+ * Runs the fixed point on the arrays the table at `t` names, from a clean start; the
+ * iterations used (at most the limit).
+ */
+export function solve(t: usize): i32 {
+  bind(t)
+  // NIC and block rows cost the same per item whatever the rates.
+  memory.copy(coef + (<usize>fixedFrom << 3), fixedCoef, <usize>fixedLength << 3)
+  memory.copy(coefPerBit + (<usize>fixedFrom << 3), fixedCoefPerBit, <usize>fixedLength << 3)
+  fillF(historyU, 2 * nw, NaN)
+  fillF(historyLambda, 2 * nw, NaN)
+  fillF(historyFloat, 2 * nw, NaN)
+  fillF(historyEvent, 2 * nv, NaN)
+  fillF(historyNapi, 2 * n, NaN)
+  fillF(historyLatencyCap, 2 * n, NaN)
+  fillF(U, nw, 0)
+  fillF(prevU, nw, 0)
+  fillF(spin, nw, 0)
+  fillF(lambda, nw, 0)
+  fillF(floatBusy, nw, 0)
+  fillF(x, n, 0)
+  fillF(latencyCap, n, Infinity)
+  fillF(meanLatency, n, 0)
+  fillF(rhoNapi, n, 0)
+  fillF(prevX, n, 0)
+  fillF(prevPk, n, 0)
+  fillF(prevPirq, n, 0)
+  fillF(vmEventBusy, nv, 0)
+  fillF(vmIrqRate, nv, 0)
+  for (let i = 0; i < n; i++) setI(order, i, i)
+
+  // Every quantity steps by `relax`, scaled by the trust, which shrinks whenever the
+  // iterates stop improving: that turns what oscillation is left into convergence. The loop
+  // stops when the outputs have settled and the quantities are where the iteration maps
+  // them (the residual), or as near as the shrunken trust lets them come: when what is
+  // left of either, as `distanceLeft` estimates it, is below the tolerance.
+  let iterations = 0
+  let trust: f64 = 1
+  let change0: f64 = Infinity, change1: f64 = Infinity
+  let residual0: f64 = Infinity, residual1: f64 = Infinity
+  for (iterations = 1; iterations <= maxIterations; iterations++) {
+    price(trust)
+    fill()
+    const change = observe(trust)
+    // The residual's trend is read before the trust scales it: a smaller trust is not convergence.
+    const res = residual
+    if (iterations > 3 && distanceLeft(change, change0, change1) < tolerance
+      && distanceLeft(res, residual0, residual1) * trust < tolerance) break
+    // The latency the next iteration's caps need (after the last, all of it, below).
+    latency(false)
+    if (iterations > 3 && change > 0.9 * change0) trust = Math.max(0.02, trust * 0.7)
+    change1 = change0
+    change0 = change
+    residual1 = residual0
+    residual0 = res
+  }
+
+  latency(true)
+  return iterations < maxIterations ? iterations : maxIterations
+}
+
+/** Where the module's own static data ends: the tables and arrays start after it. */
+export function heapBase(): usize {
+  return __heap_base
+}
