@@ -107,6 +107,20 @@ function interruptSources(device: Device): number {
   return device.protocol === 'tcp' ? 0.5 : 0
 }
 
+/**
+ * Room in the kernel's memory for an evaluator's arrays and the kernel's first working
+ * arrays, an estimate from the sizes (about 1.4 KB per device on the bench's host): a
+ * larger one costs memory, a smaller one a copy (see Slab).
+ */
+function arrayBytes(host: Host, vms: readonly Vm[]): number {
+  let n = 0
+  for (const vm of vms) n += vm.type.devices.length
+  let maxId = 0
+  for (const c of host.cpus) maxId = Math.max(maxId, c.id)
+  const nodes = host.distances.length + 1
+  return 1600 * n + 400 * vms.length + 96 * host.cpus.length + 4 * maxId + 8 * nodes * nodes + 16 * host.blockDevices.length + 4096
+}
+
 /** Typed arrays filled by index (TypedArray.from with a mapper is slow in V8). */
 function f64<T>(slab: Slab, items: readonly T[], fn: (item: T, i: number) => number): Float64Array {
   const a = slab.f64(items.length)
@@ -129,12 +143,27 @@ function u8<T>(slab: Slab, items: readonly T[], fn: (item: T, i: number) => numb
 /**
  * Typed arrays carved out of shared buffers. A separate typed array of more than a few
  * bytes is a buffer allocation of its own, which V8 makes about ten times slower than a
- * view; an evaluator needs about a hundred arrays, so `prepare` takes them from here (and
- * then moves them all into the kernel's memory).
+ * view; an evaluator needs about a hundred arrays, so `prepare` takes them from here. The
+ * first buffer is the free part of the kernel's memory, from `at`: arrays made there need
+ * no copy when the kernel adopts them. When it is full, further ones come from buffers of
+ * the slab's own (the kernel copies those).
  */
 class Slab {
-  private buffer = new ArrayBuffer(0)
-  private at = 0
+  private readonly first: ArrayBuffer
+  private buffer: ArrayBuffer
+  private at: number
+  private firstEnd = -1
+
+  constructor(buffer: ArrayBuffer, at: number) {
+    this.first = buffer
+    this.buffer = buffer
+    this.at = at
+  }
+
+  /** Where the arrays made in the first buffer end. */
+  endOfFirst(): number {
+    return this.firstEnd >= 0 ? this.firstEnd : this.at
+  }
 
   f64(length: number): Float64Array<ArrayBuffer> {
     const offset = this.take(8 * length)
@@ -171,6 +200,7 @@ class Slab {
   /** Byte offset of `bytes` more in `buffer`, aligned for any element type; a new buffer when this one is full. */
   private take(bytes: number): number {
     if (this.at + bytes > this.buffer.byteLength) {
+      if (this.buffer === this.first) this.firstEnd = this.at
       this.buffer = new ArrayBuffer(Math.max(bytes, 1 << 16))
       this.at = 0
     }
@@ -533,7 +563,8 @@ class HostEvaluator implements Evaluator {
     private readonly cal: Calibration,
     private readonly options: EvaluateOptions,
   ) {
-    const slab = new Slab()
+    this.kernel = new Kernel(arrayBytes(host, vms))
+    const slab = new Slab(this.kernel.buffer, this.kernel.top)
     this.f = host.frequencyHz
     this.maxIterations = options.maxIterations ?? 300
     this.tolerance = options.tolerance ?? 1e-5
@@ -748,8 +779,7 @@ class HostEvaluator implements Evaluator {
     const rows = nv + 2 * workers + this.fixedCount
     const members = 4 * n + this.fixedMember.length
     this.growable(slab, workers, rows, members)
-    this.kernel = new Kernel()
-    this.kernel.adopt(this)
+    this.kernel.adopt(this, slab.endOfFirst())
   }
 
   /** First sizes of the arrays a layout sizes: by workers, by constraint rows and by row memberships. */

@@ -68,12 +68,12 @@ export class Kernel {
   private readonly run: (table: number) => number
   private readonly table: number
   /** The memory's buffer when the views were last made. */
-  private buffer: ArrayBuffer
+  buffer: ArrayBuffer
   private slots!: Uint32Array<ArrayBuffer>
   private sizes!: Int32Array<ArrayBuffer>
   private constants!: Float64Array<ArrayBuffer>
   /** Next free byte. */
-  private top: number
+  top: number
   private owner: Record<string, unknown> = {}
   private readonly adopted: {key: string, placed: Placed}[] = []
   /** Per slot: the mirror of a JavaScript array or the kernel's own scratch array, if any, and where it is. */
@@ -85,9 +85,12 @@ export class Kernel {
   private readonly wanted = new Float64Array(KERNEL_SLOT_COUNT)
   private readonly wantedKind: (KernelArrayClass | undefined)[] = []
 
-  constructor() {
-    this.memory = new WebAssembly.Memory({initial: 1})
-    const instance = new WebAssembly.Instance(kernelModule(), {env: {memory: this.memory}})
+  /** A kernel whose memory has room for `bytes` of arrays (it grows when more are needed). */
+  constructor(bytes: number) {
+    const instanceModule = kernelModule()
+    // The table sits at the module's heap base, which is known once instantiated: a page spare.
+    this.memory = new WebAssembly.Memory({initial: 1 + Math.ceil((TABLE_BYTES + bytes) / PAGE)})
+    const instance = new WebAssembly.Instance(instanceModule, {env: {memory: this.memory}})
     const exports = instance.exports as {solve: (table: number) => number, heapBase: () => number}
     this.run = exports.solve
     this.table = align(exports.heapBase())
@@ -97,40 +100,39 @@ export class Kernel {
   }
 
   /**
-   * Moves every typed array among `owner`'s own properties into the kernel's memory and
-   * points the properties at the moved arrays; an array on two properties stays one.
+   * Takes in every typed array among `owner`'s own properties: those the owner made in the
+   * memory's free part (from `top`, up to `end`) stay where they are, the others are
+   * copied into the memory and the properties pointed at the copies. From here on, the
+   * kernel makes each of them anew when the memory grows (`reserve`).
    */
-  adopt(owner: object): void {
+  adopt(owner: object, end: number): void {
     const props = owner as Record<string, unknown>
     this.owner = props
-    const moved = new Map<KernelArray, Placed>()
+    this.top = Math.max(this.top, align(end))
+    const copies: {key: string, view: KernelArray, placed: Placed}[] = []
     for (const key of Object.keys(props)) {
       const value = props[key]
       if (!ArrayBuffer.isView(value) || value instanceof DataView) continue
       const view = value as KernelArray
-      let placed = moved.get(view)
-      if (!placed) {
-        placed = {kind: view.constructor as KernelArrayClass, offset: this.take(view.byteLength), length: view.length}
-        moved.set(view, placed)
+      const kind = view.constructor as KernelArrayClass
+      if (view.buffer === this.buffer) {
+        this.adopted.push({key, placed: {kind, offset: view.byteOffset, length: view.length}})
+      } else {
+        const placed = {kind, offset: this.take(view.byteLength), length: view.length}
+        this.adopted.push({key, placed})
+        copies.push({key, view, placed})
       }
-
-      this.adopted.push({key, placed})
     }
 
-    this.grow()
-    // The kernel's own arrays start on a page of their own, so the first solve always grows
-    // the memory: every evaluator takes the path that makes every array anew.
-    this.top = Math.ceil(this.top / PAGE) * PAGE
-    const {buffer} = this.memory
-    const made = new Map<KernelArray, KernelArray>()
-    for (const [view, placed] of moved) {
-      const fresh = new placed.kind(buffer, placed.offset, placed.length)
-      fresh.set(view as never)
-      made.set(view, fresh)
+    if (copies.length > 0 && this.grow()) this.rebind()
+    const {buffer} = this
+    for (const {key, view, placed} of copies) {
+      const copy = new placed.kind(buffer, placed.offset, placed.length)
+      copy.set(view as never)
+      props[key] = copy
     }
 
-    for (const {key} of this.adopted) props[key] = made.get(props[key] as KernelArray)
-    this.rebind()
+    this.pointSlots()
   }
 
   /** The slot reads `array`: from where it is when adopted, else from a mirror (`reserve` first). */
@@ -161,14 +163,18 @@ export class Kernel {
       mirrorAt[k] = this.take(length * kind.BYTES_PER_ELEMENT)
       mirrorLength[k] = length
       mirrorKind[k] = kind
+      this.mirrors[k] = undefined
       more = true
     }
 
     if (!more) return false
-    const pages = this.memory.buffer.byteLength
-    this.grow()
-    this.rebind()
-    return this.memory.buffer.byteLength !== pages
+    if (this.grow()) {
+      this.rebind()
+      return true
+    }
+
+    this.makeMirrors()
+    return false
   }
 
   /** The slot reads `array`, copied into its mirror unless adopted. */
@@ -215,11 +221,13 @@ export class Kernel {
     return offset
   }
 
-  /** Pages for everything taken so far. */
-  private grow(): void {
+  /** Pages for everything taken so far; whether the memory grew (and its buffer is new). */
+  private grow(): boolean {
     const pages = Math.ceil(this.top / PAGE)
     const have = this.memory.buffer.byteLength / PAGE
-    if (pages > have) this.memory.grow(pages - have)
+    if (pages <= have) return false
+    this.memory.grow(pages - have)
+    return true
   }
 
   /**
@@ -232,23 +240,31 @@ export class Kernel {
     const {buffer} = this.memory
     this.buffer = buffer
     this.views()
-    const made = new Map<Placed, KernelArray>()
     for (const {key, placed} of this.adopted) {
       const now = this.owner[key] as KernelArray
-      if (now.buffer !== old && now.buffer !== buffer) continue
-      let view = made.get(placed)
-      if (!view) made.set(placed, view = new placed.kind(buffer, placed.offset, placed.length))
-      this.owner[key] = view
+      if (now.buffer === old || now.buffer === buffer) this.owner[key] = new placed.kind(buffer, placed.offset, placed.length)
     }
 
+    this.mirrors.length = 0
+    this.makeMirrors()
+    this.pointSlots()
+  }
+
+  /** The mirrors placed since their views were last made. */
+  private makeMirrors(): void {
+    const {buffer, mirrors, mirrorKind, mirrorAt, mirrorLength} = this
     for (let k = 0; k < KERNEL_SLOT_COUNT; k++) {
-      const kind = this.mirrorKind[k]
-      if (kind) this.mirrors[k] = new kind(buffer, this.mirrorAt[k], this.mirrorLength[k])
+      const kind = mirrorKind[k]
+      if (kind && !mirrors[k]) mirrors[k] = new kind(buffer, mirrorAt[k], mirrorLength[k])
     }
+  }
 
-    for (const name of KERNEL_SLOTS) {
-      const value = this.owner[name]
-      if (ArrayBuffer.isView(value) && value.buffer === buffer) this.slots[SLOT[name]] = value.byteOffset
+  /** The slots of the owner's arrays that are in the kernel's memory point at them. */
+  private pointSlots(): void {
+    const {buffer, owner, slots} = this
+    for (let k = 0; k < KERNEL_SLOTS.length; k++) {
+      const value = owner[KERNEL_SLOTS[k]]
+      if (ArrayBuffer.isView(value) && value.buffer === buffer) slots[k] = value.byteOffset
     }
   }
 

@@ -15,6 +15,7 @@ import {loadCalibration} from '../../src/io/load.js'
 import {normalizeHost} from '../../src/io/normalize.js'
 import {evaluate, prepare} from '../../src/model/evaluate.js'
 import {KERNEL_SLOTS, KERNEL_SOURCE_HASH} from '../../src/model/kernel.generated.js'
+import {Kernel, SLOT} from '../../src/model/kernel.js'
 import {buildLayout, checkLayout} from '../../src/model/layout.js'
 import type {ArchitecturePolicy, Device, Vm, VmType} from '../../src/model/types.js'
 
@@ -66,26 +67,47 @@ describe('the WebAssembly kernel', () => {
     expect(offsets.filter(o => o === 0)).toStrictEqual([])
   })
 
-  test('a prepared evaluator gives what the one-shot call gives while its memory grows and is laid out anew', async () => {
+  test('a prepared evaluator gives what the one-shot call gives over layouts whose arrays the kernel copies and grows', async () => {
     const cal = (await loadCalibration('current')).calibration
     // Few workers first, then one per device (more workers, pools and rows; floating workers,
     // whose lists the evaluator grows and the kernel reads from a copy), then back.
     const policies: Partial<ArchitecturePolicy>[] = [
-      {}, {net: 'vhost-per-device', block: 'vhost-per-device', ioCoresPerNode: 0}, {ioCoresPerNode: 4, devicesPerWorker: 2}, {net: 'vhost-per-cpu', block: 'vhost-per-cpu', ioCoresPerNode: 0},
+      {}, {net: 'vhost-per-device', block: 'vhost-per-device', ioCoresPerNode: 0, floatOn: 'node'}, {ioCoresPerNode: 4, devicesPerWorker: 2}, {net: 'vhost-per-cpu', block: 'vhost-per-cpu', ioCoresPerNode: 0},
       {notification: {kind: 'spin', budgetS: 30e-6}}, {},
     ]
     const evaluator = prepare(host, vms, cal)
-    const {kernel} = evaluator as unknown as KernelInside
-    const sizes = [kernel.memory.buffer.byteLength]
     for (const change of policies) {
       const layout = buildLayout(host, vms, {...base, ...change})
       expect(checkLayout(host, vms, layout)).toStrictEqual([])
       expect(evaluator.evaluate(layout)).toStrictEqual(evaluate(host, vms, layout, cal))
-      sizes.push(kernel.memory.buffer.byteLength)
     }
 
-    // The first solve grew the memory (every array was made anew).
-    expect(sizes[1]).toBeGreaterThan(sizes[0])
+  })
+
+  test('when the memory grows, the owner\'s arrays and the copies keep what they held, on the new memory', () => {
+    const owner = {x: new Float64Array([1, 2, 3]), dVm: new Int32Array([7, 8, 9]), noteKind: new Int32Array(2), other: 5}
+    const kernel = new Kernel(0)
+    kernel.adopt(owner, 0)
+    const inside = kernel as unknown as {memory: {buffer: ArrayBuffer}}
+    expect(owner.x.buffer).toBe(inside.memory.buffer)
+    // An array the owner grew since: a JavaScript array the kernel reads from a copy.
+    owner.noteKind = new Int32Array([4, 5, 6, 7])
+    kernel.want(SLOT.noteKind, owner.noteKind)
+    expect(kernel.reserve()).toBe(false)
+    kernel.input(SLOT.noteKind, owner.noteKind)
+    const before = inside.memory.buffer.byteLength
+    // A working array of a megabyte: the memory must grow.
+    kernel.wantScratch(SLOT.used, Float64Array, 2 ** 17)
+    expect(kernel.reserve()).toBe(true)
+    expect(inside.memory.buffer.byteLength).toBeGreaterThan(before)
+    expect([...owner.x]).toStrictEqual([1, 2, 3])
+    expect([...owner.dVm]).toStrictEqual([7, 8, 9])
+    expect(owner.x.buffer).toBe(inside.memory.buffer)
+    expect(owner.dVm.buffer).toBe(inside.memory.buffer)
+    // The grown array is left alone, and its copy survived the move.
+    expect(owner.noteKind.buffer).not.toBe(inside.memory.buffer)
+    expect([...kernel.scratch<Int32Array<ArrayBuffer>>(SLOT.noteKind)]).toStrictEqual([4, 5, 6, 7])
+    expect(kernel.scratch<Float64Array<ArrayBuffer>>(SLOT.used).length).toBe(2 ** 17)
   })
 
   test('the generated module is the build of the current source, compiler and options', async () => {
