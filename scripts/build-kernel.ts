@@ -26,6 +26,7 @@ const text = await readFile(source, 'utf8')
 // The slots, in the order `bind` reads them: `name = slot(t, k++)`.
 const slots = [...text.matchAll(/(\w+) = slot\(t, k\+\+\)/g)].map(m => m[1])
 const slotCount = Number(/export const SLOTS = (\d+)/.exec(text)?.[1])
+const sizeCount = Number(/export const SIZES = (\d+)/.exec(text)?.[1])
 if (slots.length === 0 || !(slotCount >= slots.length)) throw new Error(`${source}: ${slots.length} slots for SLOTS = ${slotCount}`)
 
 const options = ['-O3', '--runtime', 'stub', '--noAssert', '--importMemory']
@@ -55,6 +56,7 @@ await writeFilesAtomic(path.dirname(out), {
     '// Written by scripts/build-kernel.ts from src/model/kernel/solve.ts: do not edit.',
     `export const KERNEL_SOURCE_HASH = ${JSON.stringify(hash)}`,
     `export const KERNEL_SLOT_COUNT = ${slotCount}`,
+    `export const KERNEL_SIZE_COUNT = ${sizeCount}`,
     `export const KERNEL_SLOTS = ${JSON.stringify(slots)} as const`,
     'export const KERNEL_WASM = [',
     ...lines.map(l => `  '${l}',`),

@@ -26,7 +26,7 @@
  */
 import {architecture} from './arch/index.js'
 import type {ArchitectureModel, PathCosts} from './arch/types.js'
-import {Kernel, type KernelArray, type KernelArrayClass, SLOT} from './kernel.js'
+import {Kernel, type KernelArray, type KernelArrayClass, SIZE, SLOT} from './kernel.js'
 import {framesPerItem, wireBitsPerItem} from './net.js'
 import type {
   Assessment, Calibration, CpuResult, Device, DeviceResult, Evaluation, Host, HostTotals, InterruptMode, Layout, Limit, LimitKind, Slo,
@@ -57,31 +57,36 @@ const NOTE_POLL = 2
 const NOTE_TIMER = 3
 const NOTE_CODES = {kick: NOTE_KICK, spin: NOTE_SPIN, poll: NOTE_POLL, timer: NOTE_TIMER} as const
 
-/** The kernel's slots for the arrays a layout sizes (`kernelInputs`), in that order. */
+/** The kernel's slots for the arrays a layout sizes that the evaluator writes (`kernelInputs`), in that order. */
 const INPUT_SLOTS = [
   SLOT.noteKind, SLOT.spinBudget, SLOT.timerPeriod, SLOT.timerRing, SLOT.workerCpuCap, SLOT.floatingWorker, SLOT.charged,
   SLOT.workerDevices, SLOT.idleCore, SLOT.floatStart, SLOT.floatVm, SLOT.floatWeight, SLOT.groupStart, SLOT.groupItem,
-  SLOT.rowStart, SLOT.rowCapacity, SLOT.rowKind, SLOT.ownerStart, SLOT.ownerItem, SLOT.conMember, SLOT.conGuest,
-  SLOT.conWorker, SLOT.conFixed, SLOT.byDevice, SLOT.byDeviceRow,
+  SLOT.vmCpuItem, SLOT.workerCpuStart, SLOT.workerCpuItem, SLOT.vmsOnCpuItem, SLOT.workersOnCpuItem, SLOT.byWorkerStart,
 ]
 
-/** The kernel's own working arrays: element type, and one per worker, two per worker, one per row or one per membership. */
-const SCRATCH_SLOTS: (readonly [number, KernelArrayClass, 'worker' | 'history' | 'row' | 'member'])[] = [
+type ScratchSize = 'worker' | 'history' | 'row' | 'member' | 'owner' | 'consumer' | 'slot'
+
+/** The kernel's own arrays (the rows it builds and its working arrays): element type, and what sets their length. */
+const SCRATCH_SLOTS: (readonly [number, KernelArrayClass, ScratchSize])[] = [
   ...[SLOT.U, SLOT.prevU, SLOT.spin, SLOT.lambda, SLOT.floatBusy, SLOT.workerCycles, SLOT.workerDemand, SLOT.workerItems,
     SLOT.workerService, SLOT.workerWait, SLOT.spinMiss, SLOT.workerWake].map(k => [k, Float64Array, 'worker'] as const),
+  [SLOT.workerSeen, Int32Array, 'worker'],
   ...[SLOT.historyU, SLOT.historyLambda, SLOT.historyFloat].map(k => [k, Float64Array, 'history'] as const),
-  ...[SLOT.coef, SLOT.coefPerBit].map(k => [k, Float64Array, 'member'] as const),
-  ...[SLOT.used, SLOT.slope, SLOT.hit].map(k => [k, Float64Array, 'row'] as const),
+  ...[SLOT.coef, SLOT.coefPerBit, SLOT.conGuest, SLOT.conWorker, SLOT.conFixed].map(k => [k, Float64Array, 'member'] as const),
+  ...[SLOT.conMember, SLOT.byDevice, SLOT.byDeviceRow].map(k => [k, Int32Array, 'member'] as const),
+  [SLOT.ownerItem, Int32Array, 'owner'],
+  ...[SLOT.used, SLOT.slope, SLOT.hit, SLOT.rowCapacity].map(k => [k, Float64Array, 'row'] as const),
   ...[SLOT.dirty, SLOT.inert].map(k => [k, Uint8Array, 'row'] as const),
-  ...[SLOT.activeIn, SLOT.binding, SLOT.live].map(k => [k, Int32Array, 'row'] as const),
+  ...[SLOT.activeIn, SLOT.binding, SLOT.live, SLOT.rowKind, SLOT.rowStart, SLOT.ownerStart, SLOT.ownerVms]
+    .map(k => [k, Int32Array, 'row'] as const),
+  ...[SLOT.poolOf, SLOT.poolHash].map(k => [k, Int32Array, 'consumer'] as const),
+  ...[SLOT.slotPool, SLOT.slotStamp].map(k => [k, Int32Array, 'slot'] as const),
 ]
 
-/** Limit kinds by code, for constraint rows. */
+/** Limit kinds by code, for constraint rows (codes 0 and 1, pools of vCPUs and of workers, are the kernel's). */
 const ROW_KINDS: LimitKind[] = [
   'vcpu', 'worker-cpu', 'cgroup-quota', 'nic-line-rate', 'nic-packet-rate', 'block-device-iops', 'block-device-bandwidth',
 ]
-const ROW_VCPU = 0
-const ROW_WORKER = 1
 const ROW_QUOTA = 2
 const ROW_NIC_LINE = 3
 const ROW_NIC_PACKETS = 4
@@ -289,37 +294,6 @@ function invert(
   outStart[0] = 0
 }
 
-/**
- * The consumers (VMs or workers) on a pool's CPUs, `pool[from..to)`, whose own CPUs all
- * carry the pool's stamp, each looked at once: written to `out` from `at` on, as their
- * index plus `offset`, in the order met. How many there are.
- */
-function consumersInside(
-  pool: Int32Array, from: number, to: number, onCpuStart: Int32Array, onCpuItem: Int32Array, cpuStart: Int32Array,
-  cpuItem: Int32Array, seen: Int32Array, cpuStamp: Int32Array, stamp: number, out: Int32Array, at: number, offset: number,
-): number {
-  let count = 0
-  for (let q = from; q < to; q++) {
-    const c = pool[q]
-    for (let r = onCpuStart[c]; r < onCpuStart[c + 1]; r++) {
-      const u = onCpuItem[r]
-      if (seen[u] === stamp) continue
-      seen[u] = stamp
-      let inside = true
-      for (let s = cpuStart[u]; s < cpuStart[u + 1]; s++) {
-        if (cpuStamp[cpuItem[s]] !== stamp) {
-          inside = false
-          break
-        }
-      }
-
-      if (inside) out[at + count++] = u + offset
-    }
-  }
-
-  return count
-}
-
 /** Evaluate a layout of VMs on a host. The layout must have passed `checkLayout`. Pure and deterministic. */
 export function evaluate(host: Host, vms: Vm[], layout: Layout, cal: Calibration, options: EvaluateOptions = {}): Evaluation {
   return prepare(host, vms, cal, options).evaluate(layout)
@@ -508,7 +482,6 @@ class HostEvaluator implements Evaluator {
   private timerRing = new Float64Array(0)
   private workerDevices = new Int32Array(0)
   private charged = new Uint8Array(0)
-  private workerSeen = new Int32Array(0)
   private byWorkerStart = new Int32Array(1)
   private floatStart = new Int32Array(1)
   private floatVm = new Int32Array(0)
@@ -527,31 +500,17 @@ class HostEvaluator implements Evaluator {
   /** The kernel's, from the last solve: per worker, its share of time spinning or polling empty queues, and its cycles. */
   private spin = new Float64Array(0)
   private workerCycles = new Float64Array(0)
-  // ------------------------------------------------------------ per layout: constraint rows
-  private poolOf = new Int32Array(0)
-  private poolHash = new Int32Array(0)
-  /** Hash table of pools by the hash of their CPU set: pool index and stamp of each slot. */
-  private slotPool = new Int32Array(64)
-  private slotStamp = new Int32Array(64)
-  private nc = 0
-  private nnz = 0
+  // ------------------------------------------------------------ per layout: constraint rows (built by the kernel)
+  /** Room for the kernel's row memberships and row owners: grown when a layout needs more. */
+  private memberRoom = 0
+  private ownerRoom = 0
   /** Rows before this one are pools and quotas; from it on, the NIC and block rows. */
   private dynamicRows = 0
+  /** The kernel's, from the last solve: each row's kind; for pool rows the VMs (v) and workers (nv + k) inside it, for quota rows the VM. */
   private rowKind = new Int32Array(0)
-  private rowCapacity = new Float64Array(0)
-  private rowStart = new Int32Array(1)
-  /** For pool rows the VMs (v) and workers (nv + k) inside it; for quota rows the VM. */
   private ownerStart = new Int32Array(1)
   private ownerItem = new Int32Array(0)
   private ownerVms = new Int32Array(0)
-  private conMember = new Int32Array(0)
-  private conGuest = new Float64Array(0)
-  private conWorker = new Float64Array(0)
-  private conFixed = new Float64Array(0)
-  private byDevice = new Int32Array(0)
-  private byDeviceRow = new Int32Array(0)
-  /** Memberships from here on belong to the NIC and block rows, whose coefficients never change. */
-  private fixedFrom = 0
   /** Devices frozen in one pass of `fill`. */
   private readonly frozen: Int32Array
   /** The fixed point, in WebAssembly, and the memory every array above lives in once built. */
@@ -774,16 +733,21 @@ class HostEvaluator implements Evaluator {
     this.workersOnCpuStart = slab.i32(nCpu + 1)
 
     // Arrays sized by the layout, from the slab at a size most layouts fit; a layout that
-    // needs more grows them.
+    // needs more grows them. The same for the kernel's row memberships and owners.
     const workers = Math.max(n, 1)
-    const rows = nv + 2 * workers + this.fixedCount
-    const members = 4 * n + this.fixedMember.length
-    this.growable(slab, workers, rows, members)
+    this.growable(slab, workers)
+    this.memberRoom = 4 * n + this.fixedMember.length
+    this.ownerRoom = 2 * nv + 3 * workers
     this.kernel.adopt(this, slab.endOfFirst())
+    this.kernel.setConstants({
+      tolerance: this.tolerance, irqBatch: cal.irqBatch, timerSlackS: cal.timerSlackS, contextSwitchCycles: cal.contextSwitchCycles,
+      guestIrqCycles: cal.guestIrqCycles, pollPassCycles: cal.pollPassCycles, wakeupLatencyS: cal.wakeupLatencyS,
+      schedDelayS: cal.schedDelayS, idleExitLatencyS: cal.idleExitLatencyS, frequency: this.f,
+    })
   }
 
-  /** First sizes of the arrays a layout sizes: by workers, by constraint rows and by row memberships. */
-  private growable(slab: Slab, workers: number, rows: number, members: number): void {
+  /** First sizes of the arrays a layout sizes, for `workers` workers. */
+  private growable(slab: Slab, workers: number): void {
     const pins = this.vms.reduce((sum, vm) => sum + vm.type.vcpus, 0)
     this.vmCpuItem = slab.i32(pins)
     this.vmsOnCpuItem = slab.i32(pins)
@@ -801,27 +765,10 @@ class HostEvaluator implements Evaluator {
     this.timerRing = slab.f64(workers)
     this.workerDevices = slab.i32(workers)
     this.charged = slab.u8(workers)
-    this.workerSeen = slab.i32(workers)
     this.byWorkerStart = slab.i32(workers + 1)
     this.floatStart = slab.i32(workers + 1)
     this.groupStart = slab.i32(workers + 1)
     this.groupItem = slab.i32(workers)
-    this.spin = slab.f64(workers)
-    this.workerCycles = slab.f64(workers)
-    this.poolOf = slab.i32(this.nv + workers)
-    this.poolHash = slab.i32(this.nv + workers)
-    this.rowKind = slab.i32(rows)
-    this.rowCapacity = slab.f64(rows)
-    this.rowStart = slab.i32(rows + 1)
-    this.ownerStart = slab.i32(rows + 1)
-    this.ownerVms = slab.i32(rows)
-    this.ownerItem = slab.i32(rows + this.nv + workers)
-    this.conMember = slab.i32(members)
-    this.conGuest = slab.f64(members)
-    this.conWorker = slab.f64(members)
-    this.conFixed = slab.f64(members)
-    this.byDevice = slab.i32(members)
-    this.byDeviceRow = slab.i32(members)
   }
 
   evaluate(layout: Layout): Evaluation {
@@ -843,8 +790,6 @@ class HostEvaluator implements Evaluator {
     this.placeVms(layout)
     this.placeWorkers(layout)
     this.priceWorkers(layout)
-    this.buildPools()
-    this.buildRows()
     return this.solve()
   }
 
@@ -854,8 +799,8 @@ class HostEvaluator implements Evaluator {
     this.coreStamp.fill(0)
     this.deviceStamp.fill(0)
     this.vmSeen.fill(0)
-    this.workerSeen.fill(0)
-    this.slotStamp.fill(0)
+    this.kernel.zero(SLOT.workerSeen)
+    this.kernel.zero(SLOT.slotStamp)
   }
 
   private remoteOf(a: number, b: number): number {
@@ -1055,7 +1000,6 @@ class HostEvaluator implements Evaluator {
     }
 
     this.floatingLoad()
-    this.workerSeen = i32Room(this.workerSeen, nw)
   }
 
   /** Floating workers: the vCPU load on their CPUs, as weights of each VM's load. */
@@ -1187,276 +1131,6 @@ class HostEvaluator implements Evaluator {
   // ------------------------------------------------------------ constraints
 
   /** The consumer's CPU list: VMs are consumers 0..nv-1, workers nv... */
-  private consumerFrom(u: number): number {
-    return u < this.nv ? this.vmCpuStart[u] : this.workerCpuStart[u - this.nv]
-  }
-
-  private consumerTo(u: number): number {
-    return u < this.nv ? this.vmCpuStart[u + 1] : this.workerCpuStart[u - this.nv + 1]
-  }
-
-  private consumerItems(u: number): Int32Array {
-    return u < this.nv ? this.vmCpuItem : this.workerCpuItem
-  }
-
-  /** Do consumers a and b use the same set of CPUs? */
-  private sameSet(a: number, b: number): boolean {
-    const cpuStamp = this.cpuStamp
-    const ia = this.consumerItems(a)
-    const ib = this.consumerItems(b)
-    const stamp = ++this.stamp
-    let size = 0
-    for (let q = this.consumerFrom(a), to = this.consumerTo(a); q < to; q++) {
-      if (cpuStamp[ia[q]] !== stamp) size++
-      cpuStamp[ia[q]] = stamp
-    }
-
-    let other = 0
-    for (let q = this.consumerFrom(b), to = this.consumerTo(b); q < to; q++) {
-      const s = cpuStamp[ib[q]]
-      if (s !== stamp && s !== -stamp) return false
-      if (s === stamp) other++
-      cpuStamp[ib[q]] = -stamp
-    }
-
-    return other === size
-  }
-
-  /**
-   * CPU pools: every distinct CPU set used by a VM or a worker, found by a hash of its
-   * CPUs and checked CPU by CPU. A pool keeps the last consumer with that set.
-   */
-  private buildPools(): number {
-    const consumers = this.nv + this.nw
-    const cpuStamp = this.cpuStamp
-    const poolOf = this.poolOf = i32Room(this.poolOf, consumers)
-    const poolHash = this.poolHash = i32Room(this.poolHash, consumers)
-    // Open addressing: a power of two at least twice the consumers; a slot is taken when
-    // its stamp is this call's.
-    let size = this.slotPool.length
-    if (size < 2 * consumers) {
-      while (size < 2 * consumers) size *= 2
-      this.slotPool = new Int32Array(size)
-      this.slotStamp = new Int32Array(size)
-    }
-
-    const {slotPool, slotStamp} = this
-    const mask = size - 1
-    const taken = ++this.stamp
-    let pools = 0
-    for (let u = 0; u < consumers; u++) {
-      const item = this.consumerItems(u)
-      let hash = 0
-      const stamp = ++this.stamp
-      for (let q = this.consumerFrom(u), to = this.consumerTo(u); q < to; q++) {
-        const c = item[q]
-        if (cpuStamp[c] === stamp) continue
-        cpuStamp[c] = stamp
-        hash = (hash + Math.imul(c + 1, 0x9E_37_79_B1) ^ (c * 0x85_EB_CA_6B)) | 0
-      }
-
-      // Sets are distinct across pools, so at most one pool matches.
-      let slot = hash & mask
-      let found = -1
-      while (slotStamp[slot] === taken) {
-        const p = slotPool[slot]
-        if (poolHash[p] === hash && this.sameSet(poolOf[p], u)) {
-          found = p
-          break
-        }
-
-        slot = (slot + 1) & mask
-      }
-
-      if (found >= 0) {
-        poolOf[found] = u
-        continue
-      }
-
-      poolOf[pools] = u
-      poolHash[pools] = hash
-      slotStamp[slot] = taken
-      slotPool[slot] = pools
-      pools++
-    }
-
-    this.nc = pools
-    return pools
-  }
-
-  /** Ensure room for `rows` rows and `members` memberships, keeping what is written. */
-  private roomForRows(rows: number, members: number): void {
-    if (this.rowKind.length < rows) {
-      const size = Math.max(rows, 2 * this.rowKind.length)
-      this.rowKind = i32Keep(this.rowKind, size)
-      this.rowCapacity = f64Keep(this.rowCapacity, size)
-      this.rowStart = i32Keep(this.rowStart, size + 1)
-      this.ownerStart = i32Keep(this.ownerStart, size + 1)
-      this.ownerVms = i32Keep(this.ownerVms, size)
-    }
-
-    if (this.conMember.length < members) {
-      const size = Math.max(members, 2 * this.conMember.length)
-      this.conMember = i32Keep(this.conMember, size)
-      this.conGuest = f64Keep(this.conGuest, size)
-      this.conWorker = f64Keep(this.conWorker, size)
-      this.conFixed = f64Keep(this.conFixed, size)
-    }
-  }
-
-  private roomForOwners(size: number): void {
-    if (this.ownerItem.length < size) this.ownerItem = i32Keep(this.ownerItem, Math.max(size, 2 * this.ownerItem.length))
-  }
-
-  /**
-   * Constraint rows: one per CPU pool (its members are the consumers whose CPUs all lie
-   * inside it, a Hall-type condition on the sets that occur), one per cgroup quota, then
-   * the NIC and block rows.
-   */
-  private buildRows(): void {
-    const {nv, n, capOfIndex, vmSeen, workerSeen, deviceStamp, gCoef, wCoef, sortScratch, cpuStamp} = this
-    const {vmCpuStart, vmCpuItem, workerCpuStart, workerCpuItem, vmsOnCpuStart, vmsOnCpuItem, workersOnCpuStart, workersOnCpuItem} = this
-    const {byVmStart, byWorkerStart, byWorkerItem, poolOf} = this
-    const pools = this.nc
-    // Room: a pool's members are at most all devices; grow as needed below.
-    this.roomForRows(pools + nv + this.fixedCount, 2 * n + this.fixedMember.length)
-    this.roomForOwners(pools + nv)
-    let rows = 0
-    let members = 0
-    let owners = 0
-    this.rowStart[0] = 0
-    this.ownerStart[0] = 0
-    for (let p = 0; p < pools; p++) {
-      const u = poolOf[p]
-      const item = this.consumerItems(u)
-      const from = this.consumerFrom(u)
-      const to = this.consumerTo(u)
-      const stamp = ++this.stamp
-      for (let q = from; q < to; q++) cpuStamp[item[q]] = stamp
-      if (this.ownerItem.length < owners + nv + this.nw) this.roomForOwners(owners + nv + this.nw)
-      const ownerItem = this.ownerItem
-      let capacity = 0
-      for (let q = from; q < to; q++) capacity += capOfIndex[item[q]]
-      const vmsIn = consumersInside(item, from, to, vmsOnCpuStart, vmsOnCpuItem, vmCpuStart, vmCpuItem, vmSeen, cpuStamp, stamp,
-        ownerItem, owners, 0)
-      const workersIn = consumersInside(item, from, to, workersOnCpuStart, workersOnCpuItem, workerCpuStart, workerCpuItem,
-        workerSeen, cpuStamp, stamp, ownerItem, owners + vmsIn, nv)
-
-      // The devices of those VMs (guest work) and workers (worker work), in device order.
-      const deviceMark = ++this.stamp
-      let touched = 0
-      for (let o = owners; o < owners + vmsIn; o++) {
-        const v = ownerItem[o]
-        for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
-          if (deviceStamp[i] !== deviceMark) {
-            deviceStamp[i] = deviceMark
-            wCoef[i] = 0
-            sortScratch[touched++] = i
-          }
-
-          gCoef[i] = 1
-        }
-      }
-
-      for (let o = owners + vmsIn; o < owners + vmsIn + workersIn; o++) {
-        const k = ownerItem[o] - nv
-        for (let q = byWorkerStart[k]; q < byWorkerStart[k + 1]; q++) {
-          const i = byWorkerItem[q]
-          if (deviceStamp[i] !== deviceMark) {
-            deviceStamp[i] = deviceMark
-            gCoef[i] = 0
-            sortScratch[touched++] = i
-          }
-
-          wCoef[i] = 1
-        }
-      }
-
-      sortPrefix(sortScratch, touched)
-      this.roomForRows(rows + 1, members + touched)
-      const {conMember, conGuest, conWorker, conFixed} = this
-      for (let t = 0; t < touched; t++) {
-        const i = sortScratch[t]
-        conMember[members] = i
-        conGuest[members] = gCoef[i]
-        conWorker[members] = wCoef[i]
-        conFixed[members] = 0
-        members++
-      }
-
-      this.rowKind[rows] = vmsIn > 0 ? ROW_VCPU : ROW_WORKER
-      this.rowCapacity[rows] = capacity
-      this.ownerVms[rows] = vmsIn
-      owners += vmsIn + workersIn
-      rows++
-      this.rowStart[rows] = members
-      this.ownerStart[rows] = owners
-    }
-
-    const {quotaCpus, dWorker, charged} = this
-    for (let v = 0; v < nv; v++) {
-      const quota = quotaCpus[v]
-      if (quota < 0) continue
-      this.roomForRows(rows + 1, members + byVmStart[v + 1] - byVmStart[v] + this.fixedMember.length)
-      this.roomForOwners(owners + 1)
-      const {conMember, conGuest, conWorker, conFixed} = this
-      for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
-        conMember[members] = i
-        conGuest[members] = 1
-        conWorker[members] = charged[dWorker[i]]
-        conFixed[members] = 0
-        members++
-      }
-
-      this.rowKind[rows] = ROW_QUOTA
-      this.rowCapacity[rows] = quota * this.f
-      this.ownerVms[rows] = 1
-      this.ownerItem[owners++] = v
-      rows++
-      this.rowStart[rows] = members
-      this.ownerStart[rows] = owners
-    }
-
-    this.dynamicRows = rows
-    this.fixedFrom = members
-    const {fixedCount, fixedKind, fixedCapacity, fixedStart, fixedMember, fixedCoef} = this
-    this.roomForRows(rows + fixedCount, members + fixedMember.length)
-    const {conMember, conGuest, conWorker, conFixed, rowKind, rowCapacity, rowStart} = this
-    conMember.set(fixedMember, members)
-    conGuest.fill(0, members, members + fixedMember.length)
-    conWorker.fill(0, members, members + fixedMember.length)
-    conFixed.set(fixedCoef, members)
-    for (let j = 0; j < fixedCount; j++) {
-      rowKind[rows] = fixedKind[j]
-      rowCapacity[rows] = fixedCapacity[j]
-      rowStart[rows + 1] = members + fixedStart[j + 1]
-      rows++
-    }
-
-    members += fixedMember.length
-    this.nc = rows
-    this.nnz = members
-
-    // Device -> its memberships, for incremental updates while filling.
-    const degree = this.degree
-    const byDevice = this.byDevice = i32Room(this.byDevice, members)
-    const byDeviceRow = this.byDeviceRow = i32Room(this.byDeviceRow, members)
-    degree.fill(0)
-    for (let k = 0; k < members; k++) degree[conMember[k] + 1]++
-    for (let i = 0; i < n; i++) degree[i + 1] += degree[i]
-    for (let j = 0; j < rows; j++) {
-      for (let k = rowStart[j]; k < rowStart[j + 1]; k++) {
-        const i = conMember[k]
-        byDevice[degree[i]] = k
-        byDeviceRow[degree[i]] = j
-        degree[i]++
-      }
-    }
-
-    for (let i = n; i > 0; i--) degree[i] = degree[i - 1]
-    degree[0] = 0
-  }
-
   /** The kind and resource of constraint row j, as users read it. */
   private rowName(j: number, layout: Layout): Limit {
     const kind = ROW_KINDS[this.rowKind[j]]
@@ -1490,30 +1164,68 @@ class HostEvaluator implements Evaluator {
     return [
       this.noteKind, this.spinBudget, this.timerPeriod, this.timerRing, this.workerCpuCap, this.floatingWorker, this.charged,
       this.workerDevices, this.idleCore, this.floatStart, this.floatVm, this.floatWeight, this.groupStart, this.groupItem,
-      this.rowStart, this.rowCapacity, this.rowKind, this.ownerStart, this.ownerItem, this.conMember, this.conGuest,
-      this.conWorker, this.conFixed, this.byDevice, this.byDeviceRow,
+      this.vmCpuItem, this.workerCpuStart, this.workerCpuItem, this.vmsOnCpuItem, this.workersOnCpuItem, this.byWorkerStart,
     ]
   }
 
+  /**
+   * The constraint rows and the fixed point, in the kernel (kernel/solve.ts): `rows` finds
+   * the CPU pools and builds the pool, quota, NIC and block rows; `solve` then iterates:
+   * each iteration prices notifications, interrupts and caps, fills, and observes the
+   * utilisations at the new rates, and latency follows; every quantity steps by a secant
+   * step scaled by a trust that shrinks when the iterates stop improving. The arrays the
+   * layout grew since `prepare` reach the kernel as copies; the kernel's own arrays stay in
+   * its memory, and those the results read (rows, spin, worker cycles) are read there.
+   */
   private solve(): number {
-    const {kernel, n, nv, nw, nc, nnz, groupCount} = this
+    const {kernel, n, nv, nw} = this
+    const rows = 2 * nv + nw + this.fixedCount + 1
+    let slots = 64
+    while (slots < 2 * (nv + nw)) slots *= 2
     const inputs = this.kernelInputs()
-    for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.want(INPUT_SLOTS[q], inputs[q])
-    for (const [slot, kind, per] of SCRATCH_SLOTS) kernel.wantScratch(slot, kind, per === 'worker' ? nw : per === 'history' ? 2 * nw : per === 'row' ? nc : nnz)
-    // When the memory grows, every adopted array is made anew: read them from `this` again.
-    const now = kernel.reserve() ? this.kernelInputs() : inputs
-    for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.input(INPUT_SLOTS[q], now[q])
-    for (const [slot] of SCRATCH_SLOTS) kernel.scratch(slot)
+    for (;;) {
+      const {memberRoom, ownerRoom} = this
+      for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.want(INPUT_SLOTS[q], inputs[q])
+      for (const [slot, kind, size] of SCRATCH_SLOTS) {
+        kernel.wantScratch(slot, kind, size === 'worker' ? nw : size === 'history' ? 2 * nw : size === 'row' ? rows
+          : size === 'member' ? memberRoom : size === 'owner' ? ownerRoom : size === 'consumer' ? nv + nw : slots)
+      }
+
+      // When the memory grows, every adopted array is made anew: read them from `this` again.
+      const now = kernel.reserve() ? this.kernelInputs() : inputs
+      for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.input(INPUT_SLOTS[q], now[q])
+      for (const [slot] of SCRATCH_SLOTS) kernel.scratch(slot)
+      const size = kernel.sizes
+      size[SIZE.n] = n
+      size[SIZE.nv] = nv
+      size[SIZE.nw] = nw
+      size[SIZE.nb] = this.blockTime.length
+      size[SIZE.fixedLength] = this.fixedMember.length
+      size[SIZE.fixedCount] = this.fixedCount
+      size[SIZE.groupCount] = this.groupCount
+      size[SIZE.closedCount] = this.closedDevices.length
+      size[SIZE.maxIterations] = this.maxIterations
+      size[SIZE.slotCount] = slots
+      size[SIZE.memberRoom] = memberRoom
+      size[SIZE.ownerRoom] = ownerRoom
+      size[SIZE.stamp] = this.stamp
+      if (kernel.rows() === 0) break
+      // More memberships or owners than there was room for: twice the room, and again.
+      this.stamp = size[SIZE.stamp]
+      this.memberRoom = 2 * memberRoom
+      this.ownerRoom = 2 * ownerRoom
+    }
+
+    const size = kernel.sizes
+    this.stamp = size[SIZE.stamp]
+    this.dynamicRows = size[SIZE.dynamicRows]
+    this.rowKind = kernel.scratch(SLOT.rowKind)
+    this.ownerStart = kernel.scratch(SLOT.ownerStart)
+    this.ownerItem = kernel.scratch(SLOT.ownerItem)
+    this.ownerVms = kernel.scratch(SLOT.ownerVms)
     this.spin = kernel.scratch(SLOT.spin)
     this.workerCycles = kernel.scratch(SLOT.workerCycles)
-    const cal = this.cal
-    return kernel.solve({
-      n, nv, nw, nc, nb: this.blockTime.length, dynamicRows: this.dynamicRows, fixedFrom: this.fixedFrom,
-      fixedLength: this.fixedCoef.length, groupCount, closedCount: this.closedDevices.length, maxIterations: this.maxIterations,
-    }, [
-      this.tolerance, cal.irqBatch, cal.timerSlackS, cal.contextSwitchCycles, cal.guestIrqCycles, cal.pollPassCycles,
-      cal.wakeupLatencyS, cal.schedDelayS, cal.idleExitLatencyS,
-    ])
+    return kernel.solve()
   }
 
   // ------------------------------------------------------------ results

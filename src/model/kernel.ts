@@ -10,7 +10,7 @@
  * WebAssembly detaches its old buffer, so every adopted array and mirror is made anew at
  * the same offset (`rebind`); that only happens in `reserve`, before a solve reads them.
  */
-import {KERNEL_SLOT_COUNT, KERNEL_SLOTS, KERNEL_WASM} from './kernel.generated.js'
+import {KERNEL_SIZE_COUNT, KERNEL_SLOT_COUNT, KERNEL_SLOTS, KERNEL_WASM} from './kernel.generated.js'
 
 type Slot = (typeof KERNEL_SLOTS)[number]
 export type KernelArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Int8Array<ArrayBuffer>
@@ -19,11 +19,23 @@ export type KernelArrayClass = Float64ArrayConstructor | Int32ArrayConstructor |
 /** Slot numbers by name. */
 export const SLOT = Object.fromEntries(KERNEL_SLOTS.map((name, k) => [name, k])) as Record<Slot, number>
 
+/** Where each size is in the table, after the slots (kernel/solve.ts, `bind`). */
+export const SIZE = {
+  n: 0, nv: 1, nw: 2, nc: 3, nb: 4, dynamicRows: 5, fixedFrom: 6, fixedLength: 7, groupCount: 8, closedCount: 9,
+  maxIterations: 10, fixedCount: 11, slotCount: 12, memberRoom: 13, ownerRoom: 14, stamp: 15,
+} as const
+
+/** The constants after the sizes, in the kernel's order (`bind`). */
+export const CONSTANTS = [
+  'tolerance', 'irqBatch', 'timerSlackS', 'contextSwitchCycles', 'guestIrqCycles', 'pollPassCycles', 'wakeupLatencyS',
+  'schedDelayS', 'idleExitLatencyS', 'frequency',
+] as const
+
 const PAGE = 65_536
-/** Table: the slots' offsets (u32), then 16 sizes (i32), then the constants (f64). */
+/** Table: the slots' offsets (u32), then the sizes (i32), then the constants (f64). */
 const SIZES_AT = KERNEL_SLOT_COUNT
-const CONSTANTS_AT = (KERNEL_SLOT_COUNT + 16) / 2
-const TABLE_BYTES = (KERNEL_SLOT_COUNT + 16) * 4 + 16 * 8
+const CONSTANTS_AT = (KERNEL_SLOT_COUNT + KERNEL_SIZE_COUNT) / 2
+const TABLE_BYTES = (KERNEL_SLOT_COUNT + KERNEL_SIZE_COUNT) * 4 + CONSTANTS.length * 8
 
 let compiled: WebAssembly.Module | undefined
 
@@ -48,29 +60,16 @@ interface Placed {
   length: number
 }
 
-/** The sizes and constants a solve reads after the slots (in the kernel's order). */
-export interface KernelSizes {
-  n: number
-  nv: number
-  nw: number
-  nc: number
-  nb: number
-  dynamicRows: number
-  fixedFrom: number
-  fixedLength: number
-  groupCount: number
-  closedCount: number
-  maxIterations: number
-}
-
 export class Kernel {
   private readonly memory: WebAssembly.Memory
-  private readonly run: (table: number) => number
+  private readonly runSolve: (table: number) => number
+  private readonly runRows: (table: number) => number
   private readonly table: number
   /** The memory's buffer when the views were last made. */
   buffer: ArrayBuffer
   private slots!: Uint32Array<ArrayBuffer>
-  private sizes!: Int32Array<ArrayBuffer>
+  /** The sizes `rows` and `solve` read (by SIZE), and `rows` writes back; made anew by `reserve`. */
+  sizes!: Int32Array<ArrayBuffer>
   private constants!: Float64Array<ArrayBuffer>
   /** Next free byte. */
   top: number
@@ -91,8 +90,9 @@ export class Kernel {
     // The table sits at the module's heap base, which is known once instantiated: a page spare.
     this.memory = new WebAssembly.Memory({initial: 1 + Math.ceil((TABLE_BYTES + bytes) / PAGE)})
     const instance = new WebAssembly.Instance(instanceModule, {env: {memory: this.memory}})
-    const exports = instance.exports as {solve: (table: number) => number, heapBase: () => number}
-    this.run = exports.solve
+    const exports = instance.exports as {solve: (table: number) => number, rows: (table: number) => number, heapBase: () => number}
+    this.runSolve = exports.solve
+    this.runRows = exports.rows
     this.table = align(exports.heapBase())
     this.top = this.table + TABLE_BYTES
     this.buffer = this.memory.buffer
@@ -196,22 +196,24 @@ export class Kernel {
     return mirror as T
   }
 
+  /** The constants, by name (CONSTANTS): they stay until set again. */
+  setConstants(values: Record<(typeof CONSTANTS)[number], number>): void {
+    for (let k = 0; k < CONSTANTS.length; k++) this.constants[k] = values[CONSTANTS[k]]
+  }
+
+  /** Builds the CPU pools and constraint rows: 0 when done, 1 when they need more room (see kernel/solve.ts). */
+  rows(): number {
+    return this.runRows(this.table)
+  }
+
   /** Runs the fixed point: the iterations it used. */
-  solve(sizes: KernelSizes, constants: readonly number[]): number {
-    const s = this.sizes
-    s[0] = sizes.n
-    s[1] = sizes.nv
-    s[2] = sizes.nw
-    s[3] = sizes.nc
-    s[4] = sizes.nb
-    s[5] = sizes.dynamicRows
-    s[6] = sizes.fixedFrom
-    s[7] = sizes.fixedLength
-    s[8] = sizes.groupCount
-    s[9] = sizes.closedCount
-    s[10] = sizes.maxIterations
-    this.constants.set(constants)
-    return this.run(this.table)
+  solve(): number {
+    return this.runSolve(this.table)
+  }
+
+  /** Zeroes the slot's own array, if it has one. */
+  zero(slot: number): void {
+    this.mirrors[slot]?.fill(0)
   }
 
   /** Byte offset of `bytes` more. */
@@ -271,7 +273,7 @@ export class Kernel {
   private views(): void {
     const {buffer} = this.memory
     this.slots = new Uint32Array(buffer, this.table, KERNEL_SLOT_COUNT)
-    this.sizes = new Int32Array(buffer, this.table + SIZES_AT * 4, 16)
-    this.constants = new Float64Array(buffer, this.table + CONSTANTS_AT * 8, 16)
+    this.sizes = new Int32Array(buffer, this.table + SIZES_AT * 4, KERNEL_SIZE_COUNT)
+    this.constants = new Float64Array(buffer, this.table + CONSTANTS_AT * 8, CONSTANTS.length)
   }
 }

@@ -84,6 +84,18 @@ describe('the WebAssembly kernel', () => {
 
   })
 
+  test('rows that need more room than the kernel has for them are built again with more, with the same results', async () => {
+    const cal = (await loadCalibration('current')).calibration
+    const layout = buildLayout(host, vms, base)
+    const evaluator = prepare(host, vms, cal)
+    const room = evaluator as unknown as {memberRoom: number, ownerRoom: number}
+    room.memberRoom = 1
+    room.ownerRoom = 1
+    expect(evaluator.evaluate(layout)).toStrictEqual(evaluate(host, vms, layout, cal))
+    expect(room.memberRoom).toBeGreaterThan(1)
+    expect(room.ownerRoom).toBeGreaterThan(1)
+  })
+
   test('when the memory grows, the owner\'s arrays and the copies keep what they held, on the new memory', () => {
     const owner = {x: new Float64Array([1, 2, 3]), dVm: new Int32Array([7, 8, 9]), noteKind: new Int32Array(2), other: 5}
     const kernel = new Kernel(0)

@@ -28,6 +28,8 @@ const NOTE_KICK = 0
 const NOTE_SPIN = 1
 const NOTE_POLL = 2
 const NOTE_TIMER = 3
+const ROW_VCPU = 0
+const ROW_WORKER = 1
 const ROW_QUOTA = 2
 
 // ---------------------------------------------------------------- the table
@@ -61,18 +63,28 @@ let rowStart: usize = 0, rowCapacity: usize = 0, rowKind: usize = 0, ownerStart:
 let conMember: usize = 0, conGuest: usize = 0, conWorker: usize = 0, conFixed: usize = 0, byDevice: usize = 0
 let byDeviceRow: usize = 0, coef: usize = 0, coefPerBit: usize = 0, fixedCoef: usize = 0, fixedCoefPerBit: usize = 0
 let used: usize = 0, slope: usize = 0, hit: usize = 0, dirty: usize = 0, inert: usize = 0, activeIn: usize = 0
-let binding: usize = 0, live: usize = 0
+let binding: usize = 0, live: usize = 0, ownerVms: usize = 0
+// Building the rows: CPUs, consumers (VMs and workers) by CPU and CPUs by consumer, marks, pools
+let cpuStamp: usize = 0, capOfIndex: usize = 0, vmCpuStart: usize = 0, vmCpuItem: usize = 0, workerCpuStart: usize = 0
+let workerCpuItem: usize = 0, vmsOnCpuStart: usize = 0, vmsOnCpuItem: usize = 0, workersOnCpuStart: usize = 0
+let workersOnCpuItem: usize = 0, vmSeen: usize = 0, workerSeen: usize = 0, deviceStamp: usize = 0, gCoef: usize = 0
+let wCoef: usize = 0, sortScratch: usize = 0, byVmStart: usize = 0, byWorkerStart: usize = 0, byWorkerItem: usize = 0
+let quotaCpus: usize = 0, fixedKind: usize = 0, fixedCapacity: usize = 0, fixedStart: usize = 0, fixedMember: usize = 0
+let poolOf: usize = 0, poolHash: usize = 0, slotPool: usize = 0, slotStamp: usize = 0
 // Sizes
 let n = 0, nv = 0, nw = 0, nc = 0, nb = 0, dynamicRows = 0, fixedFrom = 0, fixedLength = 0, groupCount = 0
-let closedCount = 0, maxIterations = 0
+let closedCount = 0, maxIterations = 0, fixedCount = 0, slotCount = 0, memberRoom = 0, ownerRoom = 0, stamp = 0
+let nnz = 0
 // Constants
 let tolerance: f64 = 0, irqBatch: f64 = 0, timerSlackS: f64 = 0, contextSwitchCycles: f64 = 0, guestIrqCycles: f64 = 0
-let pollPassCycles: f64 = 0, wakeupLatencyS: f64 = 0, schedDelayS: f64 = 0, idleExitLatencyS: f64 = 0
+let pollPassCycles: f64 = 0, wakeupLatencyS: f64 = 0, schedDelayS: f64 = 0, idleExitLatencyS: f64 = 0, frequency: f64 = 0
 
 let residual: f64 = 0
 
 /** Number of array slots; sizes (i32) and constants (f64) follow them in the table. */
-export const SLOTS = 120
+export const SLOTS = 150
+/** Number of sizes: n, nv, nw, nc, nb, dynamicRows, fixedFrom, fixedLength, groupCount, closedCount, maxIterations, fixedCount, slotCount, memberRoom, ownerRoom, stamp. */
+export const SIZES = 24
 
 @inline function slot(t: usize, k: i32): usize { return <usize>load<u32>(t + (<usize>k << 2)) }
 
@@ -107,14 +119,311 @@ function bind(t: usize): void {
   conFixed = slot(t, k++); byDevice = slot(t, k++); byDeviceRow = slot(t, k++); coef = slot(t, k++)
   coefPerBit = slot(t, k++); fixedCoef = slot(t, k++); fixedCoefPerBit = slot(t, k++); used = slot(t, k++)
   slope = slot(t, k++); hit = slot(t, k++); dirty = slot(t, k++); inert = slot(t, k++); activeIn = slot(t, k++)
-  binding = slot(t, k++); live = slot(t, k++)
+  binding = slot(t, k++); live = slot(t, k++); ownerVms = slot(t, k++)
+  cpuStamp = slot(t, k++); capOfIndex = slot(t, k++); vmCpuStart = slot(t, k++); vmCpuItem = slot(t, k++)
+  workerCpuStart = slot(t, k++); workerCpuItem = slot(t, k++); vmsOnCpuStart = slot(t, k++); vmsOnCpuItem = slot(t, k++)
+  workersOnCpuStart = slot(t, k++); workersOnCpuItem = slot(t, k++); vmSeen = slot(t, k++); workerSeen = slot(t, k++)
+  deviceStamp = slot(t, k++); gCoef = slot(t, k++); wCoef = slot(t, k++); sortScratch = slot(t, k++)
+  byVmStart = slot(t, k++); byWorkerStart = slot(t, k++); byWorkerItem = slot(t, k++); quotaCpus = slot(t, k++)
+  fixedKind = slot(t, k++); fixedCapacity = slot(t, k++); fixedStart = slot(t, k++); fixedMember = slot(t, k++)
+  poolOf = slot(t, k++); poolHash = slot(t, k++); slotPool = slot(t, k++); slotStamp = slot(t, k++)
   assert(k <= SLOTS)
   const s = t + (<usize>SLOTS << 2)
   n = I(s, 0); nv = I(s, 1); nw = I(s, 2); nc = I(s, 3); nb = I(s, 4); dynamicRows = I(s, 5); fixedFrom = I(s, 6)
-  fixedLength = I(s, 7); groupCount = I(s, 8); closedCount = I(s, 9); maxIterations = I(s, 10)
-  const c = s + 16 * 4
+  fixedLength = I(s, 7); groupCount = I(s, 8); closedCount = I(s, 9); maxIterations = I(s, 10); fixedCount = I(s, 11)
+  slotCount = I(s, 12); memberRoom = I(s, 13); ownerRoom = I(s, 14); stamp = I(s, 15)
+  const c = s + (<usize>SIZES << 2)
   tolerance = F(c, 0); irqBatch = F(c, 1); timerSlackS = F(c, 2); contextSwitchCycles = F(c, 3); guestIrqCycles = F(c, 4)
-  pollPassCycles = F(c, 5); wakeupLatencyS = F(c, 6); schedDelayS = F(c, 7); idleExitLatencyS = F(c, 8)
+  pollPassCycles = F(c, 5); wakeupLatencyS = F(c, 6); schedDelayS = F(c, 7); idleExitLatencyS = F(c, 8); frequency = F(c, 9)
+}
+
+/** Writes back to the table what `rows` found: the rows, where the dynamic ones end, and the last mark used. */
+function unbind(t: usize): void {
+  const s = t + (<usize>SLOTS << 2)
+  setI(s, 3, nc)
+  setI(s, 5, dynamicRows)
+  setI(s, 6, fixedFrom)
+  setI(s, 15, stamp)
+}
+
+// ---------------------------------------------------------------- CPU pools and constraint rows
+
+/** The first item of consumer u's CPU list (VMs, then workers as nv + k), its end and its list. */
+@inline function consumerFrom(u: i32): i32 { return u < nv ? I(vmCpuStart, u) : I(workerCpuStart, u - nv) }
+@inline function consumerTo(u: i32): i32 { return u < nv ? I(vmCpuStart, u + 1) : I(workerCpuStart, u - nv + 1) }
+@inline function consumerItems(u: i32): usize { return u < nv ? vmCpuItem : workerCpuItem }
+
+/** Do consumers a and b use the same set of CPUs? */
+function sameSet(a: i32, b: i32): bool {
+  const ia = consumerItems(a)
+  const ib = consumerItems(b)
+  const mark = ++stamp
+  let size = 0
+  for (let q = consumerFrom(a), to = consumerTo(a); q < to; q++) {
+    const c = I(ia, q)
+    if (I(cpuStamp, c) != mark) size++
+    setI(cpuStamp, c, mark)
+  }
+
+  let other = 0
+  for (let q = consumerFrom(b), to = consumerTo(b); q < to; q++) {
+    const c = I(ib, q)
+    const s = I(cpuStamp, c)
+    if (s != mark && s != -mark) return false
+    if (s == mark) other++
+    setI(cpuStamp, c, -mark)
+  }
+
+  return other == size
+}
+
+/**
+ * CPU pools: every distinct CPU set used by a VM or a worker, found by a hash of its CPUs
+ * and checked CPU by CPU. A pool keeps the last consumer with that set; pools are numbered
+ * in the order their sets first occur. How many there are.
+ */
+function buildPools(): i32 {
+  const consumers = nv + nw
+  const mask = slotCount - 1
+  const taken = ++stamp
+  let pools = 0
+  for (let u = 0; u < consumers; u++) {
+    const item = consumerItems(u)
+    let hash = 0
+    const mark = ++stamp
+    for (let q = consumerFrom(u), to = consumerTo(u); q < to; q++) {
+      const c = I(item, q)
+      if (I(cpuStamp, c) == mark) continue
+      setI(cpuStamp, c, mark)
+      hash = (hash + (c + 1) * <i32>0x9E3779B1) ^ <i32>(<i64>c * 0x85EBCA6B)
+    }
+
+    // Sets are distinct across pools, so at most one pool matches.
+    let slot = hash & mask
+    let found = -1
+    while (I(slotStamp, slot) == taken) {
+      const p = I(slotPool, slot)
+      if (I(poolHash, p) == hash && sameSet(I(poolOf, p), u)) {
+        found = p
+        break
+      }
+
+      slot = (slot + 1) & mask
+    }
+
+    if (found >= 0) {
+      setI(poolOf, found, u)
+      continue
+    }
+
+    setI(poolOf, pools, u)
+    setI(poolHash, pools, hash)
+    setI(slotStamp, slot, taken)
+    setI(slotPool, slot, pools)
+    pools++
+  }
+
+  return pools
+}
+
+/**
+ * The consumers (VMs or workers) on a pool's CPUs, `pool[from..to)`, whose own CPUs all
+ * carry the pool's stamp, each looked at once: written to `ownerItem` from `at` on, as their
+ * index plus `offset`, in the order met. How many there are.
+ */
+function consumersInside(
+  pool: usize, from: i32, to: i32, onCpuStart: usize, onCpuItem: usize, cpuStart: usize, cpuItem: usize, seen: usize,
+  mark: i32, at: i32, offset: i32,
+): i32 {
+  let count = 0
+  for (let q = from; q < to; q++) {
+    const c = I(pool, q)
+    for (let r = I(onCpuStart, c); r < I(onCpuStart, c + 1); r++) {
+      const u = I(onCpuItem, r)
+      if (I(seen, u) == mark) continue
+      setI(seen, u, mark)
+      let inside = true
+      for (let s = I(cpuStart, u); s < I(cpuStart, u + 1); s++) {
+        if (I(cpuStamp, I(cpuItem, s)) != mark) {
+          inside = false
+          break
+        }
+      }
+
+      if (inside) setI(ownerItem, at + count++, u + offset)
+    }
+  }
+
+  return count
+}
+
+/** Sorts the first `count` entries of `a` (device or VM indices) in ascending order. */
+function sortPrefix(a: usize, count: i32): void {
+  // Shell sort (Ciura's gaps); insertion sort for the short lists most pools have.
+  let gap = count < 24 ? 1 : count < 60 ? 10 : count < 140 ? 23 : count < 320 ? 57 : count < 720 ? 132 : 301
+  while (true) {
+    for (let p = gap; p < count; p++) {
+      const value = I(a, p)
+      let q = p - gap
+      while (q >= 0 && I(a, q) > value) {
+        setI(a, q + gap, I(a, q))
+        q -= gap
+      }
+
+      setI(a, q + gap, value)
+    }
+
+    if (gap == 1) break
+    gap = gap == 301 ? 132 : gap == 132 ? 57 : gap == 57 ? 23 : gap == 23 ? 10 : gap == 10 ? 4 : 1
+  }
+}
+
+/**
+ * Constraint rows: one per CPU pool (its members are the consumers whose CPUs all lie
+ * inside it, a Hall-type condition on the sets that occur), one per cgroup quota, then
+ * the NIC and block rows; and each device's memberships, for the filling's updates.
+ * 0 when done; 1 when the rows need more room than `memberRoom` memberships or
+ * `ownerRoom` owners (nothing is usable then: the caller makes room and calls again).
+ * Either way the last mark used goes back to the table.
+ */
+export function rows(t: usize): i32 {
+  bind(t)
+  const status = buildRows()
+  unbind(t)
+  return status
+}
+
+function buildRows(): i32 {
+  const pools = buildPools()
+  let rowCount = 0
+  let members = 0
+  let owners = 0
+  setI(rowStart, 0, 0)
+  setI(ownerStart, 0, 0)
+  for (let p = 0; p < pools; p++) {
+    const u = I(poolOf, p)
+    const item = consumerItems(u)
+    const from = consumerFrom(u)
+    const to = consumerTo(u)
+    const mark = ++stamp
+    for (let q = from; q < to; q++) setI(cpuStamp, I(item, q), mark)
+    if (owners + nv + nw > ownerRoom) return 1
+    let capacity: f64 = 0
+    for (let q = from; q < to; q++) capacity += F(capOfIndex, I(item, q))
+    const vmsIn = consumersInside(item, from, to, vmsOnCpuStart, vmsOnCpuItem, vmCpuStart, vmCpuItem, vmSeen, mark, owners, 0)
+    const workersIn = consumersInside(
+      item, from, to, workersOnCpuStart, workersOnCpuItem, workerCpuStart, workerCpuItem, workerSeen, mark, owners + vmsIn, nv,
+    )
+
+    // The devices of those VMs (guest work) and workers (worker work), in device order.
+    const deviceMark = ++stamp
+    let touched = 0
+    for (let o = owners; o < owners + vmsIn; o++) {
+      const v = I(ownerItem, o)
+      for (let i = I(byVmStart, v); i < I(byVmStart, v + 1); i++) {
+        if (I(deviceStamp, i) != deviceMark) {
+          setI(deviceStamp, i, deviceMark)
+          setF(wCoef, i, 0)
+          setI(sortScratch, touched++, i)
+        }
+
+        setF(gCoef, i, 1)
+      }
+    }
+
+    for (let o = owners + vmsIn; o < owners + vmsIn + workersIn; o++) {
+      const k = I(ownerItem, o) - nv
+      for (let q = I(byWorkerStart, k); q < I(byWorkerStart, k + 1); q++) {
+        const i = I(byWorkerItem, q)
+        if (I(deviceStamp, i) != deviceMark) {
+          setI(deviceStamp, i, deviceMark)
+          setF(gCoef, i, 0)
+          setI(sortScratch, touched++, i)
+        }
+
+        setF(wCoef, i, 1)
+      }
+    }
+
+    sortPrefix(sortScratch, touched)
+    if (members + touched > memberRoom) return 1
+    for (let q = 0; q < touched; q++) {
+      const i = I(sortScratch, q)
+      setI(conMember, members, i)
+      setF(conGuest, members, F(gCoef, i))
+      setF(conWorker, members, F(wCoef, i))
+      setF(conFixed, members, 0)
+      members++
+    }
+
+    setI(rowKind, rowCount, vmsIn > 0 ? ROW_VCPU : ROW_WORKER)
+    setF(rowCapacity, rowCount, capacity)
+    setI(ownerVms, rowCount, vmsIn)
+    owners += vmsIn + workersIn
+    rowCount++
+    setI(rowStart, rowCount, members)
+    setI(ownerStart, rowCount, owners)
+  }
+
+  for (let v = 0; v < nv; v++) {
+    const quota = F(quotaCpus, v)
+    if (quota < 0) continue
+    if (members + I(byVmStart, v + 1) - I(byVmStart, v) > memberRoom || owners + 1 > ownerRoom) return 1
+    for (let i = I(byVmStart, v); i < I(byVmStart, v + 1); i++) {
+      setI(conMember, members, i)
+      setF(conGuest, members, 1)
+      setF(conWorker, members, <f64>B(charged, I(dWorker, i)))
+      setF(conFixed, members, 0)
+      members++
+    }
+
+    setI(rowKind, rowCount, ROW_QUOTA)
+    setF(rowCapacity, rowCount, quota * frequency)
+    setI(ownerVms, rowCount, 1)
+    setI(ownerItem, owners++, v)
+    rowCount++
+    setI(rowStart, rowCount, members)
+    setI(ownerStart, rowCount, owners)
+  }
+
+  dynamicRows = rowCount
+  fixedFrom = members
+  if (members + fixedLength > memberRoom) return 1
+  for (let k = 0; k < fixedLength; k++) {
+    setI(conMember, members + k, I(fixedMember, k))
+    setF(conGuest, members + k, 0)
+    setF(conWorker, members + k, 0)
+    setF(conFixed, members + k, F(fixedCoef, k))
+  }
+
+  for (let j = 0; j < fixedCount; j++) {
+    setI(rowKind, rowCount, I(fixedKind, j))
+    setF(rowCapacity, rowCount, F(fixedCapacity, j))
+    setI(rowStart, rowCount + 1, members + I(fixedStart, j + 1))
+    rowCount++
+  }
+
+  members += fixedLength
+  nc = rowCount
+  nnz = members
+
+  // Device -> its memberships, for incremental updates while filling.
+  for (let i = 0; i <= n; i++) setI(degree, i, 0)
+  for (let k = 0; k < members; k++) setI(degree, I(conMember, k) + 1, I(degree, I(conMember, k) + 1) + 1)
+  for (let i = 0; i < n; i++) setI(degree, i + 1, I(degree, i + 1) + I(degree, i))
+  for (let j = 0; j < rowCount; j++) {
+    for (let k = I(rowStart, j); k < I(rowStart, j + 1); k++) {
+      const i = I(conMember, k)
+      const at = I(degree, i)
+      setI(byDevice, at, k)
+      setI(byDeviceRow, at, j)
+      setI(degree, i, at + 1)
+    }
+  }
+
+  for (let i = n; i > 0; i--) setI(degree, i, I(degree, i - 1))
+  setI(degree, 0, 0)
+  return 0
 }
 
 // ---------------------------------------------------------------- steps
