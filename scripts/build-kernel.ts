@@ -6,17 +6,18 @@
  * run the current source. The output is the same for the same source, compiler and
  * options; when the module already holds that build, it is left as it is.
  *
- *     node --import tsx scripts/build-kernel.ts
+ *     node --import tsx scripts/build-kernel.ts            (npm run kernel)
+ *     node --import tsx scripts/build-kernel.ts --debug    keeps the functions' names, for profiles
  */
-import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
-import {createRequire} from 'node:module'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import asc from 'assemblyscript/asc'
 
 import {writeFilesAtomic} from '../src/io/write.js'
+
+import {kernelHash, kernelOptions} from './kernel-hash.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const source = path.join(root, 'src', 'model', 'kernel', 'solve.ts')
@@ -27,11 +28,12 @@ const text = await readFile(source, 'utf8')
 const slots = [...text.matchAll(/(\w+) = slot\(t, k\+\+\)/g)].map(m => m[1])
 const slotCount = Number(/export const SLOTS = (\d+)/.exec(text)?.[1])
 const sizeCount = Number(/export const SIZES = (\d+)/.exec(text)?.[1])
-if (slots.length === 0 || !(slotCount >= slots.length)) throw new Error(`${source}: ${slots.length} slots for SLOTS = ${slotCount}`)
+if (slots.length === 0 || !(slotCount >= slots.length) || !(sizeCount >= 16)) {
+  throw new Error(`${source}: ${slots.length} slots for SLOTS = ${slotCount}, SIZES = ${sizeCount}`)
+}
 
-const options = ['-O3', '--runtime', 'stub', '--noAssert', '--importMemory']
-const compiler = (createRequire(import.meta.url)('assemblyscript/package.json') as {version: string}).version
-const hash = createHash('sha256').update(JSON.stringify([text, compiler, options])).digest('hex').slice(0, 16)
+const options = kernelOptions(process.argv.includes('--debug'))
+const hash = kernelHash(text, options)
 const current = await readFile(out, 'utf8').catch(() => '')
 if (current.includes(`KERNEL_SOURCE_HASH = ${JSON.stringify(hash)}`)) {
   console.log(`${path.relative(root, out)} is up to date`)

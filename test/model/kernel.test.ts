@@ -4,9 +4,7 @@
  * reads is given to it, the memory can grow under a prepared evaluator without losing
  * anything, and the generated module is the build of the current source.
  */
-import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
-import {createRequire} from 'node:module'
 import path from 'node:path'
 
 import {describe, expect, test} from 'vitest'
@@ -18,6 +16,7 @@ import {KERNEL_SLOTS, KERNEL_SOURCE_HASH} from '../../src/model/kernel.generated
 import {Kernel, SLOT} from '../../src/model/kernel.js'
 import {buildLayout, checkLayout} from '../../src/model/layout.js'
 import type {ArchitecturePolicy, Device, Vm, VmType} from '../../src/model/types.js'
+import {kernelHash, kernelOptions} from '../../scripts/kernel-hash.js'
 
 const root = path.join(import.meta.dirname, '..', '..')
 const GIB = 2 ** 30
@@ -124,10 +123,6 @@ describe('the WebAssembly kernel', () => {
 
   test('the generated module is the build of the current source, compiler and options', async () => {
     const source = await readFile(path.join(root, 'src', 'model', 'kernel', 'solve.ts'), 'utf8')
-    const script = await readFile(path.join(root, 'scripts', 'build-kernel.ts'), 'utf8')
-    const options = JSON.parse(/const options = (\[[^\]]*\])/.exec(script)![1].replaceAll("'", '"')) as string[]
-    const compiler = (createRequire(import.meta.url)('assemblyscript/package.json') as {version: string}).version
-    const hash = createHash('sha256').update(JSON.stringify([source, compiler, options])).digest('hex').slice(0, 16)
-    expect(KERNEL_SOURCE_HASH).toBe(hash)
+    expect(KERNEL_SOURCE_HASH).toBe(kernelHash(source, kernelOptions(false)))
   })
 })

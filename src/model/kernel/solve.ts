@@ -1,16 +1,20 @@
 /**
- * The fixed point of the performance model (see ../evaluate.ts), in AssemblyScript,
- * compiled to WebAssembly by `npm run build` (scripts/build-kernel.ts).
+ * The model's inner loops (see ../evaluate.ts and docs/model.md sections 7 and 8), in
+ * AssemblyScript, compiled to WebAssembly by `npm run build` (scripts/build-kernel.ts).
  *
  * `HostEvaluator` lays a layout out in typed arrays that live in this module's memory and
- * calls `solve`: notifications, interrupts and caps (`price`), the progressive filling
- * (`fill`), the utilisations seen at the new rates (`observe`) and latency, until the
- * iterates settle. The same loops in JavaScript took 2-3 times as long: V8 checks the
- * bounds of each typed array it reads, and this code reads about forty per device.
+ * calls `rows`, which finds the CPU pools and builds the constraint rows, then `solve`,
+ * which runs the fixed point: notifications, interrupts and caps (`price`), the
+ * progressive filling (`fill`), the utilisations seen at the new rates (`observe`) and
+ * latency, until the iterates settle. The same loops took 2 to 3 times as long in
+ * JavaScript: V8 checks the bounds of each typed array it reads, and `price` alone reads
+ * about forty per device.
  *
  * The arrays are named by slots in a table of byte offsets (`bind`); the sizes and the
- * calibration's constants follow the offsets. evaluate.ts writes the table, and the
- * slot numbers are shared through `KERNEL_SLOTS` there; keep both in the same order.
+ * calibration's constants follow the offsets. scripts/build-kernel.ts reads the slots'
+ * order from `bind` into the generated module, and ../kernel.ts fills the table by those
+ * names: the evaluator's arrays go by their property names. Sizes and constants are
+ * placed by SIZE and CONSTANTS in ../kernel.ts, which must follow `bind`.
  */
 
 // ---------------------------------------------------------------- memory access
