@@ -33,7 +33,7 @@ if (slots.length === 0 || !(slotCount >= slots.length) || !(sizeCount >= 16)) {
 }
 
 const options = kernelOptions(process.argv.includes('--debug'))
-const hash = kernelHash(text, options)
+const hash = kernelHash(text, await readFile(fileURLToPath(import.meta.url), 'utf8'), options)
 const current = await readFile(out, 'utf8').catch(() => '')
 if (current.includes(`KERNEL_SOURCE_HASH = ${JSON.stringify(hash)}`)) {
   console.log(`${path.relative(root, out)} is up to date`)

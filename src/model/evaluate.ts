@@ -20,8 +20,9 @@
  * everything the layout does not change (devices, NIC and disk constraints, priced paths)
  * in flat typed arrays, once. Its `evaluate(layout)` adds the layout's CPU pools, workers
  * and constraint rows into arrays it keeps between calls (grown, never shrunk) and runs
- * the fixed point (steps 2-4) in WebAssembly: kernel/solve.ts, compiled from
- * AssemblyScript by the build, reads and writes the same arrays (./kernel.ts).
+ * the fixed point (steps 2-4); the rows and the fixed point run in WebAssembly:
+ * kernel/solve.ts, compiled from AssemblyScript by the build, reads and writes the same
+ * arrays (./kernel.ts).
  * `evaluate(...)` does both for one layout.
  */
 import {architecture} from './arch/index.js'
@@ -114,8 +115,9 @@ function interruptSources(device: Device): number {
 
 /**
  * Room in the kernel's memory for an evaluator's arrays and the kernel's first working
- * arrays, an estimate from the sizes (about 1.4 KB per device on the bench's host): a
- * larger one costs memory, a smaller one a copy (see Slab).
+ * arrays, an estimate from the sizes (on the bench's host, 233 KB for the 132 KB used
+ * after its six layouts): a larger one costs memory, a smaller one copies (see Slab) and
+ * a larger memory later.
  */
 function arrayBytes(host: Host, vms: readonly Vm[]): number {
   let n = 0
@@ -513,7 +515,7 @@ class HostEvaluator implements Evaluator {
   private ownerVms = new Int32Array(0)
   /** Devices frozen in one pass of `fill`. */
   private readonly frozen: Int32Array
-  /** The fixed point, in WebAssembly, and the memory every array above lives in once built. */
+  /** The rows and the fixed point, in WebAssembly, and the memory the arrays above live in. */
   private readonly kernel: Kernel
 
   constructor(
@@ -1130,7 +1132,6 @@ class HostEvaluator implements Evaluator {
 
   // ------------------------------------------------------------ constraints
 
-  /** The consumer's CPU list: VMs are consumers 0..nv-1, workers nv... */
   /** The kind and resource of constraint row j, as users read it. */
   private rowName(j: number, layout: Layout): Limit {
     const kind = ROW_KINDS[this.rowKind[j]]
@@ -1182,9 +1183,9 @@ class HostEvaluator implements Evaluator {
     const rows = 2 * nv + nw + this.fixedCount + 1
     let slots = 64
     while (slots < 2 * (nv + nw)) slots *= 2
-    const inputs = this.kernelInputs()
     for (;;) {
       const {memberRoom, ownerRoom} = this
+      const inputs = this.kernelInputs()
       for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.want(INPUT_SLOTS[q], inputs[q])
       for (const [slot, kind, size] of SCRATCH_SLOTS) {
         kernel.wantScratch(slot, kind, size === 'worker' ? nw : size === 'history' ? 2 * nw : size === 'row' ? rows
@@ -1204,7 +1205,7 @@ class HostEvaluator implements Evaluator {
       size[SIZE.fixedCount] = this.fixedCount
       size[SIZE.groupCount] = this.groupCount
       size[SIZE.closedCount] = this.closedDevices.length
-      size[SIZE.maxIterations] = this.maxIterations
+      size[SIZE.maxIterations] = Math.min(Math.floor(this.maxIterations), 0x7F_FF_FF_FF)
       size[SIZE.slotCount] = slots
       size[SIZE.memberRoom] = memberRoom
       size[SIZE.ownerRoom] = ownerRoom

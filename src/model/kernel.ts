@@ -1,14 +1,16 @@
 /**
- * The WebAssembly side of the evaluator: one instance of the fixed point
- * (kernel/solve.ts) per `HostEvaluator`, with the memory its arrays live in.
+ * The WebAssembly side of the evaluator: one instance of the kernel (kernel/solve.ts) per
+ * `HostEvaluator`, with the memory its arrays live in.
  *
- * The evaluator lays its arrays out in ordinary typed arrays while it is built; `adopt`
- * then moves every one of them into this memory, so that the kernel reads what the
+ * The evaluator makes its arrays in this memory while it is built (the few that do not fit
+ * are copied in), and `adopt` takes note of them all, so that the kernel reads what the
  * evaluator writes and the evaluator reads what the kernel computes without copying.
  * Arrays the evaluator grows later for a larger layout are new JavaScript arrays: the
- * kernel gets a copy of those (`input`) in a mirror it keeps. When the memory has to grow,
- * WebAssembly detaches its old buffer, so every adopted array and mirror is made anew at
- * the same offset (`rebind`); that only happens in `reserve`, before a solve reads them.
+ * kernel gets a copy of those (`input`) in a mirror it keeps. Its own working arrays and
+ * the rows it builds are scratch slots, which the evaluator reads in place. When the memory
+ * has to grow, WebAssembly detaches its old buffer, so every adopted array and mirror is
+ * made anew at the same offset (`rebind`); after `adopt`, that only happens in `reserve`,
+ * before the kernel runs.
  */
 import {KERNEL_SIZE_COUNT, KERNEL_SLOT_COUNT, KERNEL_SLOTS, KERNEL_WASM} from './kernel.generated.js'
 
@@ -58,6 +60,8 @@ interface Placed {
   kind: KernelArrayClass
   offset: number
   length: number
+  /** The view on the owner's property, as last made here. */
+  view: KernelArray
 }
 
 export class Kernel {
@@ -116,9 +120,9 @@ export class Kernel {
       const view = value as KernelArray
       const kind = view.constructor as KernelArrayClass
       if (view.buffer === this.buffer) {
-        this.adopted.push({key, placed: {kind, offset: view.byteOffset, length: view.length}})
+        this.adopted.push({key, placed: {kind, offset: view.byteOffset, length: view.length, view}})
       } else {
-        const placed = {kind, offset: this.take(view.byteLength), length: view.length}
+        const placed = {kind, offset: this.take(view.byteLength), length: view.length, view}
         this.adopted.push({key, placed})
         copies.push({key, view, placed})
       }
@@ -130,6 +134,7 @@ export class Kernel {
       const copy = new placed.kind(buffer, placed.offset, placed.length)
       copy.set(view as never)
       props[key] = copy
+      placed.view = copy
     }
 
     this.pointSlots()
@@ -137,7 +142,7 @@ export class Kernel {
 
   /** The slot reads `array`: from where it is when adopted, else from a mirror (`reserve` first). */
   want(slot: number, array: KernelArray): void {
-    this.wanted[slot] = array.buffer === this.memory.buffer ? 0 : array.byteLength
+    this.wanted[slot] = array.buffer === this.buffer ? 0 : array.byteLength
     this.wantedKind[slot] = array.constructor as KernelArrayClass
   }
 
@@ -233,18 +238,18 @@ export class Kernel {
   }
 
   /**
-   * Every view made anew on the current buffer: the owner's properties that still hold an
-   * adopted array (not one grown since), the mirrors and the table; the slots of adopted
-   * arrays point at them.
+   * Every view made anew on the current buffer: the owner's properties that still hold the
+   * array adopted there (not one the owner put there since, grown or the kernel's own), the
+   * mirrors and the table; the slots of adopted arrays point at them.
    */
   private rebind(): void {
-    const old = this.buffer
     const {buffer} = this.memory
     this.buffer = buffer
     this.views()
     for (const {key, placed} of this.adopted) {
-      const now = this.owner[key] as KernelArray
-      if (now.buffer === old || now.buffer === buffer) this.owner[key] = new placed.kind(buffer, placed.offset, placed.length)
+      if (this.owner[key] !== placed.view) continue
+      placed.view = new placed.kind(buffer, placed.offset, placed.length)
+      this.owner[key] = placed.view
     }
 
     this.mirrors.length = 0

@@ -57,6 +57,12 @@ interface KernelInside {
 }
 
 describe('the WebAssembly kernel', () => {
+  test('an unbounded iteration limit runs to convergence', async () => {
+    const cal = (await loadCalibration('current')).calibration
+    const layout = buildLayout(host, vms, base)
+    expect(prepare(host, vms, cal, {maxIterations: Number.POSITIVE_INFINITY}).evaluate(layout)).toStrictEqual(evaluate(host, vms, layout, cal))
+  })
+
   test('every array the kernel reads is given to it', async () => {
     const cal = (await loadCalibration('current')).calibration
     const evaluator = prepare(host, vms, cal)
@@ -95,8 +101,25 @@ describe('the WebAssembly kernel', () => {
     expect(room.ownerRoom).toBeGreaterThan(1)
   })
 
+  test('rows built again after the memory grew on the first try read the arrays anew, with the same results', async () => {
+    const cal = (await loadCalibration('current')).calibration
+    const layout = buildLayout(host, vms, base)
+    const evaluator = prepare(host, vms, cal)
+    const inside = evaluator as unknown as {memberRoom: number, ownerRoom: number, kernel: {top: number, memory: {buffer: ArrayBuffer}}}
+    inside.memberRoom = 1
+    inside.ownerRoom = 1
+    // As if earlier, larger layouts had used the memory up: the first try's room makes it grow.
+    const {kernel} = inside
+    const before = kernel.memory.buffer.byteLength
+    kernel.top = before - 96
+    expect(evaluator.evaluate(layout)).toStrictEqual(evaluate(host, vms, layout, cal))
+    expect(kernel.memory.buffer.byteLength).toBeGreaterThan(before)
+  })
+
   test('when the memory grows, the owner\'s arrays and the copies keep what they held, on the new memory', () => {
-    const owner = {x: new Float64Array([1, 2, 3]), dVm: new Int32Array([7, 8, 9]), noteKind: new Int32Array(2), other: 5}
+    const owner = {
+      x: new Float64Array([1, 2, 3]), dVm: new Int32Array([7, 8, 9]), noteKind: new Int32Array(2), live: new Int32Array(1), other: 5,
+    }
     const kernel = new Kernel(0)
     kernel.adopt(owner, 0)
     const inside = kernel as unknown as {memory: {buffer: ArrayBuffer}}
@@ -104,8 +127,13 @@ describe('the WebAssembly kernel', () => {
     // An array the owner grew since: a JavaScript array the kernel reads from a copy.
     owner.noteKind = new Int32Array([4, 5, 6, 7])
     kernel.want(SLOT.noteKind, owner.noteKind)
+    // And one the owner now reads from the kernel's own array.
+    kernel.wantScratch(SLOT.live, Int32Array, 3)
     expect(kernel.reserve()).toBe(false)
     kernel.input(SLOT.noteKind, owner.noteKind)
+    const live = kernel.scratch<Int32Array<ArrayBuffer>>(SLOT.live)
+    live.set([1, 2, 3])
+    owner.live = live
     const before = inside.memory.buffer.byteLength
     // A working array of a megabyte: the memory must grow.
     kernel.wantScratch(SLOT.used, Float64Array, 2 ** 17)
@@ -115,14 +143,18 @@ describe('the WebAssembly kernel', () => {
     expect([...owner.dVm]).toStrictEqual([7, 8, 9])
     expect(owner.x.buffer).toBe(inside.memory.buffer)
     expect(owner.dVm.buffer).toBe(inside.memory.buffer)
-    // The grown array is left alone, and its copy survived the move.
+    // The grown array and the kernel's own are left alone (not made the adopted ones again),
+    // and the copy and the kernel's array survived the move.
     expect(owner.noteKind.buffer).not.toBe(inside.memory.buffer)
+    expect(owner.live).toBe(live)
     expect([...kernel.scratch<Int32Array<ArrayBuffer>>(SLOT.noteKind)]).toStrictEqual([4, 5, 6, 7])
+    expect([...kernel.scratch<Int32Array<ArrayBuffer>>(SLOT.live)]).toStrictEqual([1, 2, 3])
     expect(kernel.scratch<Float64Array<ArrayBuffer>>(SLOT.used).length).toBe(2 ** 17)
   })
 
-  test('the generated module is the build of the current source, compiler and options', async () => {
+  test('the generated module is the build of the current source, generator, compiler and options', async () => {
     const source = await readFile(path.join(root, 'src', 'model', 'kernel', 'solve.ts'), 'utf8')
-    expect(KERNEL_SOURCE_HASH).toBe(kernelHash(source, kernelOptions(false)))
+    const generator = await readFile(path.join(root, 'scripts', 'build-kernel.ts'), 'utf8')
+    expect(KERNEL_SOURCE_HASH).toBe(kernelHash(source, generator, kernelOptions(false)))
   })
 })
