@@ -1,8 +1,9 @@
 /**
- * The evaluator's fixed point runs in WebAssembly (src/model/kernel/solve.ts) on arrays
- * that live in the kernel's memory. These tests check the joints: every array the kernel
- * reads is given to it, the memory can grow under a prepared evaluator without losing
- * anything, and the generated module is the build of the current source.
+ * The evaluator's constraint rows and fixed point run in WebAssembly
+ * (src/model/kernel/solve.ts) on arrays that live in the kernel's memory. These tests
+ * check the joints: every array the kernel reads is given to it, rows that need more room
+ * are built again, the memory can grow under a prepared evaluator without losing anything,
+ * and the generated module is the build of the current source.
  */
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
