@@ -27,7 +27,9 @@
 @inline function setB(p: usize, i: i32, v: i32): void { store<u8>(p + <usize>i, <u8>v) }
 @inline function fillF(p: usize, count: i32, v: f64): void { for (let i = 0; i < count; i++) setF(p, i, v) }
 
+/** Queue depth assumed when a worker is saturated: a full virtqueue. */
 const RING_ITEMS: f64 = 256
+// Codes of notification policies and row kinds, as ../evaluate.ts writes them.
 const NOTE_KICK = 0
 const NOTE_SPIN = 1
 const NOTE_POLL = 2
