@@ -741,6 +741,14 @@ class HostEvaluator implements Evaluator {
     this.memberRoom = 4 * n + this.fixedMember.length
     this.ownerRoom = 2 * nv + 3 * workers
     this.kernel.adopt(this, slab.endOfFirst())
+    const size = this.kernel.sizes
+    size[SIZE.n] = n
+    size[SIZE.nv] = nv
+    size[SIZE.nb] = this.blockTime.length
+    size[SIZE.fixedLength] = this.fixedMember.length
+    size[SIZE.fixedCount] = this.fixedCount
+    size[SIZE.closedCount] = this.closedDevices.length
+    size[SIZE.maxIterations] = Math.min(Math.floor(this.maxIterations), 0x7F_FF_FF_FF)
     this.kernel.setConstants({
       tolerance: this.tolerance, irqBatch: cal.irqBatch, timerSlackS: cal.timerSlackS, contextSwitchCycles: cal.contextSwitchCycles,
       guestIrqCycles: cal.guestIrqCycles, pollPassCycles: cal.pollPassCycles, wakeupLatencyS: cal.wakeupLatencyS,
@@ -1179,7 +1187,7 @@ class HostEvaluator implements Evaluator {
    * its memory, and those the results read (rows, spin, worker cycles) are read there.
    */
   private solve(): number {
-    const {kernel, n, nv, nw} = this
+    const {kernel, nv, nw} = this
     const rows = 2 * nv + nw + this.fixedCount + 1
     let slots = 64
     while (slots < 2 * (nv + nw)) slots *= 2
@@ -1196,16 +1204,10 @@ class HostEvaluator implements Evaluator {
       const now = kernel.reserve() ? this.kernelInputs() : inputs
       for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.input(INPUT_SLOTS[q], now[q])
       for (const [slot] of SCRATCH_SLOTS) kernel.scratch(slot)
+      // The sizes that do not depend on the layout are in the table since `prepare`.
       const size = kernel.sizes
-      size[SIZE.n] = n
-      size[SIZE.nv] = nv
       size[SIZE.nw] = nw
-      size[SIZE.nb] = this.blockTime.length
-      size[SIZE.fixedLength] = this.fixedMember.length
-      size[SIZE.fixedCount] = this.fixedCount
       size[SIZE.groupCount] = this.groupCount
-      size[SIZE.closedCount] = this.closedDevices.length
-      size[SIZE.maxIterations] = Math.min(Math.floor(this.maxIterations), 0x7F_FF_FF_FF)
       size[SIZE.slotCount] = slots
       size[SIZE.memberRoom] = memberRoom
       size[SIZE.ownerRoom] = ownerRoom
