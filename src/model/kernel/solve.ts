@@ -27,6 +27,15 @@
 @inline function setB(p: usize, i: i32, v: i32): void { store<u8>(p + <usize>i, <u8>v) }
 @inline function fillF(p: usize, count: i32, v: f64): void { for (let i = 0; i < count; i++) setF(p, i, v) }
 
+/**
+ * The larger and the smaller of two numbers, as a compare and a select. WebAssembly's
+ * `f64.max` and `f64.min` (what `Math.max` and `Math.min` compile to) also order -0 below
+ * +0 and pass NaN on, which V8 does with branches on every call; the model's figures are
+ * never NaN where these are used, and a zero's sign changes nothing it computes.
+ */
+@inline function larger(a: f64, b: f64): f64 { return a > b ? a : b }
+@inline function smaller(a: f64, b: f64): f64 { return a < b ? a : b }
+
 /** Queue depth assumed when a worker is saturated: a full virtqueue. */
 const RING_ITEMS: f64 = 256
 // Codes of notification policies and row kinds, as ../evaluate.ts writes them.
@@ -460,7 +469,7 @@ function buildRows(): i32 {
  */
 @inline function stepTowards(values: usize, history: usize, q: i32, target: f64, trust: f64, low: f64, high: f64): f64 {
   const last = F(values, q)
-  setF(values, q, Math.min(high, Math.max(low, relax(last, target, F(history, 2 * q), F(history, 2 * q + 1), trust))))
+  setF(values, q, smaller(high, larger(low, relax(last, target, F(history, 2 * q), F(history, 2 * q + 1), trust))))
   setF(history, 2 * q, last)
   setF(history, 2 * q + 1, target)
   return Math.abs(target - last)
@@ -476,7 +485,7 @@ function buildRows(): i32 {
  */
 function distanceLeft(now: f64, before: f64, older: f64): f64 {
   if (!(before > 0 && before < Infinity)) return now
-  const q = Math.max(now / before, before / older)
+  const q = larger(now / before, before / older)
   return q < 0.5 ? now * q / (1 - q) : now
 }
 
@@ -505,7 +514,7 @@ function price(trust: f64): void {
     const vcpuOnly = B(onVcpu, i)
     const perBatch = F(batch, i)
     let p: f64
-    let raw = F(sources, i) * Math.max(0, 1 - F(rhoNapi, i)) / irqBatch
+    let raw = F(sources, i) * larger(0, 1 - F(rhoNapi, i)) / irqBatch
     if (note == NOTE_KICK) {
       p = (1 - F(U, w)) / perBatch
     } else if (note == NOTE_SPIN) {
@@ -514,9 +523,9 @@ function price(trust: f64): void {
       p = 0
     } else {
       // One notification opens a timer period; the flush then completes the batch.
-      const perPeriod = Math.max(1, F(x, i) * (F(timerPeriod, w) + timerSlackS))
+      const perPeriod = larger(1, F(x, i) * (F(timerPeriod, w) + timerSlackS))
       p = 1 / perPeriod
-      raw = Math.min(raw, 1 / perPeriod)
+      raw = smaller(raw, 1 / perPeriod)
     }
 
     if (vcpuOnly) p = 1 / perBatch
@@ -524,7 +533,7 @@ function price(trust: f64): void {
     // and merged with signals that arrive while an injection is under way.
     const window = F(coalesce, i)
     const irq = window > 0
-      ? F(sources, i) * Math.max(0, 1 - F(vmEventBusy, v)) / irqBatch / (1 + F(vmIrqRate, v) * window)
+      ? F(sources, i) * larger(0, 1 - F(vmEventBusy, v)) / irqBatch / (1 + F(vmIrqRate, v) * window)
       : raw
     // A wake-up that preempts a vCPU costs two context switches (out and back in).
     const preempt = B(floatingWorker, w) ? F(floatBusy, w) * 2 * contextSwitchCycles : 0
@@ -545,7 +554,7 @@ function price(trust: f64): void {
       // The ring fills while the timer runs (or while the guest produces, if slower);
       // the guest cannot reuse descriptors until the flush has completed them.
       const ring = F(timerRing, w)
-      const fillS = Math.max(F(timerPeriod, w) + timerSlackS, ring * costG / oneCpu)
+      const fillS = larger(F(timerPeriod, w) + timerSlackS, ring * costG / oneCpu)
       const timerCap = ring / (fillS + ring * costW / F(workerCpuCap, w))
       if (timerCap < c) {
         c = timerCap
@@ -562,11 +571,11 @@ function price(trust: f64): void {
         const last = F(latencyCap, i)
         // A cap above the device's other caps, before and after, decides nothing yet:
         // how far it still has to go does not hold the loop up.
-        const other = Math.min(c, vcpu)
+        const other = smaller(c, vcpu)
         let cap = bound
         if (isFinite(last)) {
           cap = relax(last, bound, F(historyLatencyCap, 2 * i), F(historyLatencyCap, 2 * i + 1), trust)
-          if (Math.min(last, bound) < other) res = Math.max(res, Math.abs(bound - last) / bound)
+          if (smaller(last, bound) < other) res = larger(res, Math.abs(bound - last) / bound)
           setF(historyLatencyCap, 2 * i, last)
           setF(historyLatencyCap, 2 * i + 1, bound)
         } else if (bound < other) {
@@ -705,7 +714,7 @@ function fill(): void {
         // The level at which the row fills, at its current usage and slope.
         const count = I(activeIn, j)
         const s = F(slope, j)
-        setF(hit, j, count > 0 && s > 0 ? Math.max(0, (F(rowCapacity, j) - F(used, j)) / s) : Infinity)
+        setF(hit, j, count > 0 && s > 0 ? larger(0, (F(rowCapacity, j) - F(used, j)) / s) : Infinity)
         setB(dirty, j, 0)
       }
 
@@ -713,7 +722,7 @@ function fill(): void {
       if (h < fullLevel) fullLevel = h
     }
 
-    const best = Math.min(capLevel, fullLevel)
+    const best = smaller(capLevel, fullLevel)
     // Nothing bounds the rest (no cost, no cap): they stay at zero rather than infinite.
     if (!isFinite(best)) break
 
@@ -819,12 +828,12 @@ function observe(trust: f64): f64 {
     // packets, the time the guest spends processing them; for completions of
     // transmitted packets and block requests, the time their handler runs.
     const busy = B(rxStream, i) ? rate * F(guestItem, i) / F(vmOneCpu, v) : items * guestIrqCycles / F(vmOneCpu, v)
-    res = Math.max(res, stepTowards(rhoNapi, historyNapi, i, Math.min(1, busy), trust, 0, 1))
+    res = larger(res, stepTowards(rhoNapi, historyNapi, i, smaller(1, busy), trust, 0, 1))
     const kicks = F(pk, i)
     const interrupts = F(pirq, i)
-    change = Math.max(
-      Math.max(change, Math.abs(rate - F(prevX, i)) / Math.max(1, rate)),
-      Math.max(Math.abs(kicks - F(prevPk, i)), Math.abs(interrupts - F(prevPirq, i))),
+    change = larger(
+      larger(change, Math.abs(rate - F(prevX, i)) / larger(1, rate)),
+      larger(Math.abs(kicks - F(prevPk, i)), Math.abs(interrupts - F(prevPirq, i))),
     )
     setF(prevX, i, rate)
     setF(prevPk, i, kicks)
@@ -835,14 +844,14 @@ function observe(trust: f64): f64 {
     // Time the worker runs, as a fraction of its CPU: a worker that shares its CPU with
     // others is idle (and re-arms notifications) whenever its own queues are empty.
     const items = F(workerItems, w)
-    const busyResidual = stepTowards(U, historyU, w, Math.min(1, F(workerCycles, w) / F(workerCpuCap, w)), trust, 0, 1)
-    const itemsResidual = stepTowards(lambda, historyLambda, w, items, trust, 0, Infinity) / Math.max(1, items)
-    res = Math.max(res, Math.max(busyResidual, itemsResidual))
+    const busyResidual = stepTowards(U, historyU, w, smaller(1, F(workerCycles, w) / F(workerCpuCap, w)), trust, 0, 1)
+    const itemsResidual = stepTowards(lambda, historyLambda, w, items, trust, 0, Infinity) / larger(1, items)
+    res = larger(res, larger(busyResidual, itemsResidual))
     setF(spin, w, I(noteKind, w) == NOTE_SPIN ? (1 - F(U, w)) * (1 - Math.exp(-F(lambda, w) * F(spinBudget, w))) : 0)
     let load: f64 = 0
     for (let q = I(floatStart, w); q < I(floatStart, w + 1); q++) load += F(vmLoad, I(floatVm, q)) * F(floatWeight, q)
-    res = Math.max(res, stepTowards(floatBusy, historyFloat, w, Math.min(1, load), trust, 0, 1))
-    change = Math.max(change, Math.abs(F(U, w) - F(prevU, w)))
+    res = larger(res, stepTowards(floatBusy, historyFloat, w, smaller(1, load), trust, 0, 1))
+    change = larger(change, Math.abs(F(U, w) - F(prevU, w)))
     setF(prevU, w, F(U, w))
   }
 
@@ -855,7 +864,7 @@ function observe(trust: f64): f64 {
       spinning += F(spin, I(groupItem, q))
     }
 
-    const idle = Math.max(0, 1 - busy)
+    const idle = larger(0, 1 - busy)
     if (spinning > idle) {
       for (let q = I(groupStart, g); q < I(groupStart, g + 1); q++) {
         const k = I(groupItem, q)
@@ -865,7 +874,7 @@ function observe(trust: f64): f64 {
   }
 
   for (let v = 0; v < nv; v++) {
-    res = Math.max(res, stepTowards(vmEventBusy, historyEvent, v, Math.min(1, F(eventCycles, v) / F(vmOneCpu, v)), trust, 0, 1))
+    res = larger(res, stepTowards(vmEventBusy, historyEvent, v, smaller(1, F(eventCycles, v) / F(vmOneCpu, v)), trust, 0, 1))
   }
 
   residual = res
@@ -882,9 +891,9 @@ function latency(final: bool): void {
   for (let w = 0; w < nw; w++) {
     if (F(workerItems, w) > 0) {
       const meanService = F(workerCycles, w) / F(workerItems, w) / F(workerCpuCap, w)
-      const u = Math.min(F(U, w), 0.999_999)
+      const u = smaller(F(U, w), 0.999_999)
       setF(workerService, w, meanService)
-      setF(workerWait, w, Math.min(u * meanService / (1 - u), RING_ITEMS * meanService))
+      setF(workerWait, w, smaller(u * meanService / (1 - u), RING_ITEMS * meanService))
     }
 
     // A pinned worker's core sleeps when the worker does (it has nothing else to run)
@@ -894,7 +903,7 @@ function latency(final: bool): void {
   }
 
   for (let b = 0; b < nb; b++) {
-    const rho = Math.min(0.99, Math.max(F(blockLoad, b) / F(blockMaxIops, b), F(blockBytes, b) / F(blockMaxBytes, b)))
+    const rho = smaller(0.99, larger(F(blockLoad, b) / F(blockMaxIops, b), F(blockBytes, b) / F(blockMaxBytes, b)))
     setF(blockTime, b, F(blockServiceS, b) / (1 - rho))
   }
 
@@ -905,8 +914,8 @@ function latency(final: bool): void {
     const kind = I(noteKind, w)
     const capW = F(workerCpuCap, w)
     const meanService = F(workerItems, w) > 0 ? F(workerService, w) : F(cw, i) / F(per, i) / capW
-    const u = Math.min(F(U, w), 0.999_999)
-    const wait = F(workerItems, w) > 0 ? F(workerWait, w) : Math.min(u * meanService / (1 - u), RING_ITEMS * meanService)
+    const u = smaller(F(U, w), 0.999_999)
+    const wait = F(workerItems, w) > 0 ? F(workerWait, w) : smaller(u * meanService / (1 - u), RING_ITEMS * meanService)
     const service = F(cw, i) / capW
     const guest = F(cg, i) / F(vmOneCpu, I(dVm, i))
     // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
@@ -921,7 +930,7 @@ function latency(final: bool): void {
       notifyP99 = F(timerPeriod, w) * 0.99 + timerSlackS
     } else if (!B(onVcpu, i)) {
       // Work done on the vCPU itself needs no wake-up.
-      const wakeProb = Math.min(1, F(pk, i) * F(batch, i))
+      const wakeProb = smaller(1, F(pk, i) * F(batch, i))
       const wake = F(workerWake, w)
       notify = wakeProb * wake
       notifyP99 = wakeProb > 0.01 ? wake : 0
@@ -933,7 +942,7 @@ function latency(final: bool): void {
     const fixed = guest + irq + deviceTime + F(fixedRtt, i)
     setF(meanLatency, i, fixed + notify + wait + service)
     if (final) {
-      const waitP99 = u > 0.01 ? Math.min(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
+      const waitP99 = u > 0.01 ? smaller(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
       setF(p99Latency, i, fixed + notifyP99 + waitP99 + service)
     }
   }
@@ -989,7 +998,7 @@ export function solve(t: usize): i32 {
       && distanceLeft(res, residual0, residual1) * trust < tolerance) break
     // The latency the next iteration's caps need (after the last, all of it, below).
     latency(false)
-    if (iterations > 3 && change > 0.9 * change0) trust = Math.max(0.02, trust * 0.7)
+    if (iterations > 3 && change > 0.9 * change0) trust = larger(0.02, trust * 0.7)
     change1 = change0
     change0 = change
     residual1 = residual0
