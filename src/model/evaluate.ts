@@ -125,7 +125,7 @@ function arrayBytes(host: Host, vms: readonly Vm[]): number {
   let maxId = 0
   for (const c of host.cpus) maxId = Math.max(maxId, c.id)
   const nodes = host.distances.length + 1
-  return 1600 * n + 400 * vms.length + 96 * host.cpus.length + 4 * maxId + 8 * nodes * nodes + 16 * host.blockDevices.length + 4096
+  return 1800 * n + 400 * vms.length + 96 * host.cpus.length + 4 * maxId + 8 * nodes * nodes + 16 * host.blockDevices.length + 4096
 }
 
 /** Typed arrays filled by index (TypedArray.from with a mapper is slow in V8). */
@@ -391,25 +391,17 @@ class HostEvaluator implements Evaluator {
 
   // ------------------------------------------------------------ per layout: devices
   private readonly x: Float64Array
-  private readonly capX: Float64Array
   /** 0 offered, 1 timer-ring, 2 round-trip/queue-depth, 3 vcpu (one queue). */
   private readonly capKind: Int8Array
-  private readonly latencyCap: Float64Array
   private readonly pk: Float64Array
   private readonly pirq: Float64Array
-  private readonly cw: Float64Array
-  private readonly cg: Float64Array
   /** Binding constraint row, or -1 for the device's own cap. */
   private readonly limitRow: Int32Array
   private readonly meanLatency: Float64Array
   private readonly p99Latency: Float64Array
-  private readonly rhoNapi: Float64Array
   private readonly active: Uint8Array
   private readonly level: Float64Array
   private readonly order: Int32Array
-  private readonly prevX: Float64Array
-  private readonly prevPk: Float64Array
-  private readonly prevPirq: Float64Array
   private readonly dWorker: Int32Array
   private readonly workerItem: Float64Array
   private readonly guestItem: Float64Array
@@ -494,8 +486,6 @@ class HostEvaluator implements Evaluator {
   private groupItem = new Int32Array(0)
   // The fixed point's last two points of each quantity it relaxes: [s, t] per item.
   private readonly historyEvent: Float64Array
-  private readonly historyNapi: Float64Array
-  private readonly historyLatencyCap: Float64Array
   // Cycles per item on the worker and in the guest before notifications and interrupts.
   private readonly workerBase: Float64Array
   private readonly guestBase: Float64Array
@@ -515,6 +505,12 @@ class HostEvaluator implements Evaluator {
   private ownerVms = new Int32Array(0)
   /** Devices frozen in one pass of `fill`. */
   private readonly frozen: Int32Array
+  /**
+   * The kernel's own while it solves: one record per device with the figures the iteration
+   * reads and computes (kernel/solve.ts, `gather`); what the results need it writes back
+   * into the arrays above.
+   */
+  private readonly deviceRecords: Float64Array
   /** The rows and the fixed point, in WebAssembly, and the memory the arrays above live in. */
   private readonly kernel: Kernel
 
@@ -667,25 +663,15 @@ class HostEvaluator implements Evaluator {
 
     // ---------------------------------------------------------- per-layout state, sized once
     this.x = slab.f64(n)
-    this.capX = slab.f64(n)
     this.capKind = slab.i8(n)
-    this.latencyCap = slab.f64(n)
     this.pk = slab.f64(n)
     this.pirq = slab.f64(n)
-    this.cw = slab.f64(n)
-    this.cg = slab.f64(n)
     this.limitRow = slab.i32(n)
     this.meanLatency = slab.f64(n)
     this.p99Latency = slab.f64(n)
-    this.rhoNapi = slab.f64(n)
     this.active = slab.u8(n)
     this.level = slab.f64(n)
     this.order = slab.i32(n)
-    this.prevX = slab.f64(n)
-    this.prevPk = slab.f64(n)
-    this.prevPirq = slab.f64(n)
-    this.historyNapi = slab.f64(2 * n)
-    this.historyLatencyCap = slab.f64(2 * n)
     this.workerBase = slab.f64(n)
     this.guestBase = slab.f64(n)
     this.historyEvent = slab.f64(2 * nv)
@@ -704,6 +690,7 @@ class HostEvaluator implements Evaluator {
     this.crossCore = slab.f64(n)
     this.byWorkerItem = slab.i32(n)
     this.frozen = slab.i32(n)
+    this.deviceRecords = slab.f64(n * this.kernel.deviceRecordBytes / 8)
     this.deviceStamp = slab.i32(n)
     this.gCoef = slab.f64(n)
     this.wCoef = slab.f64(n)

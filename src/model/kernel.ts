@@ -69,6 +69,8 @@ export class Kernel {
   private readonly runSolve: (table: number) => number
   private readonly runRows: (table: number) => number
   private readonly table: number
+  /** Bytes of the kernel's record per device (the `deviceRecords` slot holds one per device). */
+  readonly deviceRecordBytes: number
   /** The memory's buffer when the views were last made. */
   buffer: ArrayBuffer
   private slots!: Uint32Array<ArrayBuffer>
@@ -94,10 +96,13 @@ export class Kernel {
     // The table sits at the module's heap base, which is known once instantiated: a page spare.
     this.memory = new WebAssembly.Memory({initial: 1 + Math.ceil((TABLE_BYTES + bytes) / PAGE)})
     const instance = new WebAssembly.Instance(instanceModule, {env: {memory: this.memory}})
-    const exports = instance.exports as {solve: (table: number) => number, rows: (table: number) => number, heapBase: () => number}
+    const exports = instance.exports as {
+      solve: (table: number) => number, rows: (table: number) => number, heapBase: () => number, deviceRecordBytes: () => number,
+    }
     this.runSolve = exports.solve
     this.runRows = exports.rows
     this.table = align(exports.heapBase())
+    this.deviceRecordBytes = exports.deviceRecordBytes()
     this.top = this.table + TABLE_BYTES
     this.buffer = this.memory.buffer
     this.views()

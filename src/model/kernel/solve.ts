@@ -56,10 +56,9 @@ let kickGuest: usize = 0, irqGuest: usize = 0, offered: usize = 0, closedLoop: u
 let per: usize = 0, guestItem: usize = 0, sizeBytes: usize = 0, rxStream: usize = 0, bitsPerItem: usize = 0
 let degree: usize = 0, irqLatency: usize = 0, fixedRtt: usize = 0, closedDevices: usize = 0
 // Devices (n): out and scratch
-let x: usize = 0, rhoNapi: usize = 0, pk: usize = 0, pirq: usize = 0, cw: usize = 0, cg: usize = 0, meanLatency: usize = 0
-let p99Latency: usize = 0, latencyCap: usize = 0, capX: usize = 0, capKind: usize = 0, historyLatencyCap: usize = 0
-let historyNapi: usize = 0, prevX: usize = 0, prevPk: usize = 0, prevPirq: usize = 0, limitRow: usize = 0
-let level: usize = 0, order: usize = 0, active: usize = 0, frozen: usize = 0, inLive: usize = 0
+let x: usize = 0, pk: usize = 0, pirq: usize = 0, meanLatency: usize = 0, p99Latency: usize = 0, capKind: usize = 0
+let limitRow: usize = 0, level: usize = 0, order: usize = 0, active: usize = 0, frozen: usize = 0, inLive: usize = 0
+let deviceRecords: usize = 0
 // VMs (nv)
 let vmOneCpu: usize = 0, vmEventBusy: usize = 0, vmIrqRate: usize = 0, vmDemand: usize = 0, quotaDemand: usize = 0
 let vmLoad: usize = 0, eventCycles: usize = 0, historyEvent: usize = 0
@@ -112,11 +111,9 @@ function bind(t: usize): void {
   offered = slot(t, k++); closedLoop = slot(t, k++); queueDepth = slot(t, k++); per = slot(t, k++)
   guestItem = slot(t, k++); sizeBytes = slot(t, k++); rxStream = slot(t, k++); bitsPerItem = slot(t, k++)
   degree = slot(t, k++); irqLatency = slot(t, k++); fixedRtt = slot(t, k++); closedDevices = slot(t, k++)
-  x = slot(t, k++); rhoNapi = slot(t, k++); pk = slot(t, k++); pirq = slot(t, k++); cw = slot(t, k++); cg = slot(t, k++)
-  meanLatency = slot(t, k++); p99Latency = slot(t, k++); latencyCap = slot(t, k++); capX = slot(t, k++)
-  capKind = slot(t, k++); historyLatencyCap = slot(t, k++); historyNapi = slot(t, k++); prevX = slot(t, k++)
-  prevPk = slot(t, k++); prevPirq = slot(t, k++); limitRow = slot(t, k++); level = slot(t, k++); order = slot(t, k++)
-  active = slot(t, k++); frozen = slot(t, k++); inLive = slot(t, k++)
+  x = slot(t, k++); pk = slot(t, k++); pirq = slot(t, k++); meanLatency = slot(t, k++); p99Latency = slot(t, k++)
+  capKind = slot(t, k++); limitRow = slot(t, k++); level = slot(t, k++); order = slot(t, k++); active = slot(t, k++)
+  frozen = slot(t, k++); inLive = slot(t, k++); deviceRecords = slot(t, k++)
   vmOneCpu = slot(t, k++); vmEventBusy = slot(t, k++); vmIrqRate = slot(t, k++); vmDemand = slot(t, k++)
   quotaDemand = slot(t, k++); vmLoad = slot(t, k++); eventCycles = slot(t, k++); historyEvent = slot(t, k++)
   blockLoad = slot(t, k++); blockBytes = slot(t, k++); blockMaxIops = slot(t, k++); blockMaxBytes = slot(t, k++)
@@ -159,6 +156,92 @@ function unbind(t: usize): void {
   setI(s, 5, dynamicRows)
   setI(s, 6, fixedFrom)
   setI(s, 15, stamp)
+}
+
+// ---------------------------------------------------------------- device records
+
+// While `solve` runs, each device's figures sit together in one record, by these byte
+// offsets, rather than in one array per figure: a figure is then read in one instruction
+// at a fixed offset from the record, where an array costs its base (a global) and an index
+// computation too, and `price` and `observe` read some twenty figures per device.
+// `gather` fills the records from the evaluator's arrays; `scatter` writes back what it reads.
+// What the layout gave (copied in by `gather`):
+const D_SOURCES = 0, D_BATCH = 8, D_COALESCE = 16, D_WORKER_BASE = 24, D_GUEST_BASE = 32, D_KICK_WORKER = 40
+const D_IRQ_WORKER = 48, D_KICK_GUEST = 56, D_IRQ_GUEST = 64, D_OFFERED = 72, D_QUEUE_DEPTH = 80, D_PER = 88
+const D_GUEST_ITEM = 96, D_SIZE_BYTES = 104, D_BITS_PER_ITEM = 112, D_IRQ_LATENCY = 120, D_FIXED_RTT = 128
+// What the iteration computes: rate, NAPI share, kicks and interrupts per item, cycles per
+// item on the worker and the guest, mean latency, latency cap, own cap, the last points of
+// the latency cap and the NAPI share (for `relax`), and the outputs of the iteration before.
+const D_X = 136, D_RHO_NAPI = 144, D_PK = 152, D_PIRQ = 160, D_CW = 168, D_CG = 176, D_MEAN_LATENCY = 184
+const D_LATENCY_CAP = 192, D_CAP_X = 200, D_LATENCY_CAP_S = 208, D_LATENCY_CAP_T = 216, D_NAPI_S = 224, D_NAPI_T = 232
+const D_PREV_X = 240, D_PREV_PK = 248, D_PREV_PIRQ = 256
+// Worker, VM and block device (i32), and flags (u8): work on the vCPU, closed loop, received stream.
+const D_WORKER = 264, D_VM = 268, D_BLOCK = 272, D_ON_VCPU = 276, D_CLOSED = 277, D_RX_STREAM = 278
+/** Bytes per record (a multiple of 8). */
+const RECORD: usize = 280
+
+@inline function record(i: i32): usize { return deviceRecords + <usize>i * RECORD }
+
+/** Bytes per device record: the evaluator makes room for n of them in the `deviceRecords` slot. */
+export function deviceRecordBytes(): i32 {
+  return <i32>RECORD
+}
+
+/** The records at the start of a solve: the layout's figures, and the iteration's from zero. */
+function gather(): void {
+  for (let i = 0; i < n; i++) {
+    const r = record(i)
+    store<f64>(r, F(sources, i), D_SOURCES)
+    store<f64>(r, F(batch, i), D_BATCH)
+    store<f64>(r, F(coalesce, i), D_COALESCE)
+    store<f64>(r, F(workerBase, i), D_WORKER_BASE)
+    store<f64>(r, F(guestBase, i), D_GUEST_BASE)
+    store<f64>(r, F(kickWorker, i), D_KICK_WORKER)
+    store<f64>(r, F(irqWorker, i), D_IRQ_WORKER)
+    store<f64>(r, F(kickGuest, i), D_KICK_GUEST)
+    store<f64>(r, F(irqGuest, i), D_IRQ_GUEST)
+    store<f64>(r, F(offered, i), D_OFFERED)
+    store<f64>(r, F(queueDepth, i), D_QUEUE_DEPTH)
+    store<f64>(r, F(per, i), D_PER)
+    store<f64>(r, F(guestItem, i), D_GUEST_ITEM)
+    store<f64>(r, F(sizeBytes, i), D_SIZE_BYTES)
+    store<f64>(r, F(bitsPerItem, i), D_BITS_PER_ITEM)
+    store<f64>(r, F(irqLatency, i), D_IRQ_LATENCY)
+    store<f64>(r, F(fixedRtt, i), D_FIXED_RTT)
+    store<f64>(r, 0, D_X)
+    store<f64>(r, 0, D_RHO_NAPI)
+    store<f64>(r, 0, D_PK)
+    store<f64>(r, 0, D_PIRQ)
+    store<f64>(r, 0, D_CW)
+    store<f64>(r, 0, D_CG)
+    store<f64>(r, 0, D_MEAN_LATENCY)
+    store<f64>(r, Infinity, D_LATENCY_CAP)
+    store<f64>(r, 0, D_CAP_X)
+    store<f64>(r, NaN, D_LATENCY_CAP_S)
+    store<f64>(r, NaN, D_LATENCY_CAP_T)
+    store<f64>(r, NaN, D_NAPI_S)
+    store<f64>(r, NaN, D_NAPI_T)
+    store<f64>(r, 0, D_PREV_X)
+    store<f64>(r, 0, D_PREV_PK)
+    store<f64>(r, 0, D_PREV_PIRQ)
+    store<i32>(r, I(dWorker, i), D_WORKER)
+    store<i32>(r, I(dVm, i), D_VM)
+    store<i32>(r, I(dBlock, i), D_BLOCK)
+    store<u8>(r, <u8>B(onVcpu, i), D_ON_VCPU)
+    store<u8>(r, <u8>B(closedLoop, i), D_CLOSED)
+    store<u8>(r, <u8>B(rxStream, i), D_RX_STREAM)
+  }
+}
+
+/** The figures the evaluator reads, from the records into its arrays. */
+function scatter(): void {
+  for (let i = 0; i < n; i++) {
+    const r = record(i)
+    setF(x, i, load<f64>(r, D_X))
+    setF(pk, i, load<f64>(r, D_PK))
+    setF(pirq, i, load<f64>(r, D_PIRQ))
+    setF(meanLatency, i, load<f64>(r, D_MEAN_LATENCY))
+  }
 }
 
 // ---------------------------------------------------------------- CPU pools and constraint rows
@@ -508,13 +591,15 @@ function price(trust: f64): void {
   fillF(quotaDemand, nv, 0)
   fillF(workerDemand, nw, 0)
   for (let i = 0; i < n; i++) {
-    const w = I(dWorker, i)
-    const v = I(dVm, i)
+    const r = record(i)
+    const w = load<i32>(r, D_WORKER)
+    const v = load<i32>(r, D_VM)
     const note = I(noteKind, w)
-    const vcpuOnly = B(onVcpu, i)
-    const perBatch = F(batch, i)
+    const vcpuOnly = load<u8>(r, D_ON_VCPU)
+    const perBatch = load<f64>(r, D_BATCH)
+    const interruptSources = load<f64>(r, D_SOURCES)
     let p: f64
-    let raw = F(sources, i) * larger(0, 1 - F(rhoNapi, i)) / irqBatch
+    let raw = interruptSources * larger(0, 1 - load<f64>(r, D_RHO_NAPI)) / irqBatch
     if (note == NOTE_KICK) {
       p = (1 - F(U, w)) / perBatch
     } else if (note == NOTE_SPIN) {
@@ -523,7 +608,7 @@ function price(trust: f64): void {
       p = 0
     } else {
       // One notification opens a timer period; the flush then completes the batch.
-      const perPeriod = larger(1, F(x, i) * (F(timerPeriod, w) + timerSlackS))
+      const perPeriod = larger(1, load<f64>(r, D_X) * (F(timerPeriod, w) + timerSlackS))
       p = 1 / perPeriod
       raw = smaller(raw, 1 / perPeriod)
     }
@@ -531,24 +616,24 @@ function price(trust: f64): void {
     if (vcpuOnly) p = 1 / perBatch
     // One queue per VM (vbus): held off while the guest drains any of the VM's events,
     // and merged with signals that arrive while an injection is under way.
-    const window = F(coalesce, i)
+    const window = load<f64>(r, D_COALESCE)
     const irq = window > 0
-      ? F(sources, i) * larger(0, 1 - F(vmEventBusy, v)) / irqBatch / (1 + F(vmIrqRate, v) * window)
+      ? interruptSources * larger(0, 1 - F(vmEventBusy, v)) / irqBatch / (1 + F(vmIrqRate, v) * window)
       : raw
     // A wake-up that preempts a vCPU costs two context switches (out and back in).
     const preempt = B(floatingWorker, w) ? F(floatBusy, w) * 2 * contextSwitchCycles : 0
-    const worker = F(workerBase, i) + p * (F(kickWorker, i) + preempt) + irq * F(irqWorker, i)
-    const guest = F(guestBase, i) + p * F(kickGuest, i) + irq * F(irqGuest, i)
-    setF(pk, i, p)
-    setF(pirq, i, irq)
+    const worker = load<f64>(r, D_WORKER_BASE) + p * (load<f64>(r, D_KICK_WORKER) + preempt) + irq * load<f64>(r, D_IRQ_WORKER)
+    const guest = load<f64>(r, D_GUEST_BASE) + p * load<f64>(r, D_KICK_GUEST) + irq * load<f64>(r, D_IRQ_GUEST)
+    store<f64>(r, p, D_PK)
+    store<f64>(r, irq, D_PIRQ)
     const costW = vcpuOnly ? 0 : worker
     const costG = vcpuOnly ? guest + worker : guest
-    setF(cw, i, costW)
-    setF(cg, i, costG)
+    store<f64>(r, costW, D_CW)
+    store<f64>(r, costG, D_CG)
 
     // The device's own cap.
     const oneCpu = F(vmOneCpu, v)
-    let c = F(offered, i)
+    let c = load<f64>(r, D_OFFERED)
     let kind = 0
     if (note == NOTE_TIMER) {
       // The ring fills while the timer runs (or while the guest produces, if slower);
@@ -564,25 +649,25 @@ function price(trust: f64): void {
 
     // A single device's guest work runs on one vCPU at a time (one queue).
     const vcpu = costG > 0 ? oneCpu / costG : Infinity
-    if (B(closedLoop, i)) {
-      const mean = F(meanLatency, i)
+    if (load<u8>(r, D_CLOSED)) {
+      const mean = load<f64>(r, D_MEAN_LATENCY)
       if (mean > 0) {
-        const bound = F(queueDepth, i) / mean
-        const last = F(latencyCap, i)
+        const bound = load<f64>(r, D_QUEUE_DEPTH) / mean
+        const last = load<f64>(r, D_LATENCY_CAP)
         // A cap above the device's other caps, before and after, decides nothing yet:
         // how far it still has to go does not hold the loop up.
         const other = smaller(c, vcpu)
         let cap = bound
         if (isFinite(last)) {
-          cap = relax(last, bound, F(historyLatencyCap, 2 * i), F(historyLatencyCap, 2 * i + 1), trust)
+          cap = relax(last, bound, load<f64>(r, D_LATENCY_CAP_S), load<f64>(r, D_LATENCY_CAP_T), trust)
           if (smaller(last, bound) < other) res = larger(res, Math.abs(bound - last) / bound)
-          setF(historyLatencyCap, 2 * i, last)
-          setF(historyLatencyCap, 2 * i + 1, bound)
+          store<f64>(r, last, D_LATENCY_CAP_S)
+          store<f64>(r, bound, D_LATENCY_CAP_T)
         } else if (bound < other) {
           res = 1
         }
 
-        setF(latencyCap, i, cap)
+        store<f64>(r, cap, D_LATENCY_CAP)
         if (cap < c) {
           c = cap
           kind = 2
@@ -595,7 +680,7 @@ function price(trust: f64): void {
       kind = 3
     }
 
-    setF(capX, i, c)
+    store<f64>(r, c, D_CAP_X)
     store<i8>(capKind + <usize>i, <i8>kind)
     const guestCycles = costG * c
     const workerCyc = costW * c
@@ -605,6 +690,37 @@ function price(trust: f64): void {
   }
 
   residual = res
+}
+
+/** Whether `order` is still by index, as `solve` starts it. */
+let orderByIndex = false
+
+/** Sorts `order` by level, stably (ties keep their order): a bottom-up merge sort through `frozen`. */
+function sortByLevel(): void {
+  let from = order
+  let to = frozen
+  for (let width = 1; width < n; width *= 2) {
+    for (let low = 0; low < n; low += 2 * width) {
+      const middle = min(low + width, n)
+      const high = min(low + 2 * width, n)
+      let a = low
+      let b = middle
+      for (let k = low; k < high; k++) {
+        // The left run's item first unless the right one's level is strictly lower.
+        if (a < middle && (b >= high || !(F(level, I(from, b)) < F(level, I(from, a))))) {
+          setI(to, k, I(from, a++))
+        } else {
+          setI(to, k, I(from, b++))
+        }
+      }
+    }
+
+    const swap = from
+    from = to
+    to = swap
+  }
+
+  if (from != order) memory.copy(order, from, <usize>n << 2)
 }
 
 /**
@@ -617,10 +733,11 @@ function price(trust: f64): void {
 function fill(): void {
   let remaining = 0
   for (let i = 0; i < n; i++) {
-    setF(x, i, 0)
+    const r = record(i)
+    store<f64>(r, 0, D_X)
     setI(limitRow, i, -1)
     setB(inLive, i, 0)
-    if (F(capX, i) > 0) {
+    if (load<f64>(r, D_CAP_X) > 0) {
       setB(active, i, 1)
       remaining++
     } else {
@@ -639,7 +756,7 @@ function fill(): void {
     const dynamic = j < dynamicRows
     let demand: f64 = 0
     if (!dynamic) {
-      for (let k = I(rowStart, j); k < I(rowStart, j + 1); k++) demand += F(coef, k) * F(capX, I(conMember, k))
+      for (let k = I(rowStart, j); k < I(rowStart, j + 1); k++) demand += F(coef, k) * load<f64>(record(I(conMember, k)), D_CAP_X)
     } else if (I(rowKind, j) == ROW_QUOTA) {
       demand = F(quotaDemand, I(ownerItem, I(ownerStart, j)))
     } else {
@@ -662,9 +779,10 @@ function fill(): void {
       const i = I(conMember, k)
       setB(inLive, i, 1)
       if (dynamic) {
-        const c = F(conGuest, k) * F(cg, i) + F(conWorker, k) * F(cw, i) + F(conFixed, k)
+        const r = record(i)
+        const c = F(conGuest, k) * load<f64>(r, D_CG) + F(conWorker, k) * load<f64>(r, D_CW) + F(conFixed, k)
         setF(coef, k, c)
-        setF(coefPerBit, k, c / F(bitsPerItem, i))
+        setF(coefPerBit, k, c / load<f64>(r, D_BITS_PER_ITEM))
       }
 
       if (B(active, i)) {
@@ -684,13 +802,26 @@ function fill(): void {
   // With no live row, every device with a finite cap runs at it (those without one stay at
   // zero), which is what the passes below would come to.
   if (liveCount == 0) {
-    for (let i = 0; i < n; i++) if (B(active, i) && F(capX, i) < Infinity) setF(x, i, F(capX, i))
+    for (let i = 0; i < n; i++) {
+      const r = record(i)
+      if (B(active, i) && load<f64>(r, D_CAP_X) < Infinity) store<f64>(r, load<f64>(r, D_CAP_X), D_X)
+    }
     return
   }
 
-  // The order by cap level barely changes between iterations: insertion sort. Devices whose
-  // levels tie stay in the order they had in the last fill that sorted.
-  for (let i = 0; i < n; i++) setF(level, i, F(capX, i) * F(bitsPerItem, i))
+  // Devices by cap level. Devices whose levels tie stay in the order they had in the last
+  // fill that sorted, or by index in a solve's first sort, a merge sort (stable, so the
+  // same order). After it the order barely changes between iterations: insertion sort.
+  for (let i = 0; i < n; i++) {
+    const r = record(i)
+    setF(level, i, load<f64>(r, D_CAP_X) * load<f64>(r, D_BITS_PER_ITEM))
+  }
+
+  if (orderByIndex) {
+    sortByLevel()
+    orderByIndex = false
+  }
+
   for (let a = 1; a < n; a++) {
     const i = I(order, a)
     const t = F(level, i)
@@ -739,7 +870,8 @@ function fill(): void {
           const i = I(conMember, k)
           if (B(active, i)) {
             setB(active, i, 0)
-            setF(x, i, best / F(bitsPerItem, i))
+            const r = record(i)
+            store<f64>(r, best / load<f64>(r, D_BITS_PER_ITEM), D_X)
             setI(limitRow, i, j)
             setI(frozen, count++, i)
           }
@@ -751,7 +883,8 @@ function fill(): void {
         if (B(active, i) && F(level, i) > best + eps) break
         if (B(active, i)) {
           setB(active, i, 0)
-          setF(x, i, F(capX, i))
+          const r = record(i)
+          store<f64>(r, load<f64>(r, D_CAP_X), D_X)
           setI(frozen, count++, i)
         }
 
@@ -766,7 +899,8 @@ function fill(): void {
           const t = F(level, i)
           if (t > best + eps && t * (1 + 1e-12) >= fullLevel) break
           setB(active, i, 0)
-          setF(x, i, F(capX, i))
+          const r = record(i)
+          store<f64>(r, load<f64>(r, D_CAP_X), D_X)
           setI(frozen, count++, i)
         }
 
@@ -779,7 +913,7 @@ function fill(): void {
     for (let f = 0; f < count; f++) {
       const i = I(frozen, f)
       if (!B(inLive, i)) continue
-      const rate = F(x, i)
+      const rate = load<f64>(record(i), D_X)
       for (let q = I(degree, i); q < I(degree, i + 1); q++) {
         const j = I(byDeviceRow, q)
         if (B(inert, j)) continue
@@ -809,35 +943,43 @@ function observe(trust: f64): f64 {
   fillF(blockBytes, nb, 0)
   fillF(eventCycles, nv, 0)
   for (let i = 0; i < n; i++) {
-    const w = I(dWorker, i)
-    const v = I(dVm, i)
-    const rate = F(x, i)
-    const items = rate * F(per, i)
-    setF(workerCycles, w, F(workerCycles, w) + rate * F(cw, i))
+    const r = record(i)
+    const w = load<i32>(r, D_WORKER)
+    const v = load<i32>(r, D_VM)
+    const rate = load<f64>(r, D_X)
+    const items = rate * load<f64>(r, D_PER)
+    const itemCycles = load<f64>(r, D_GUEST_ITEM)
+    setF(workerCycles, w, F(workerCycles, w) + rate * load<f64>(r, D_CW))
     setF(workerItems, w, F(workerItems, w) + items)
-    setF(vmLoad, v, F(vmLoad, v) + rate * F(cg, i))
-    setF(vmIrqRate, v, F(vmIrqRate, v) + rate * F(sources, i))
-    setF(eventCycles, v, F(eventCycles, v) + items * F(guestItem, i))
-    const b = I(dBlock, i)
+    setF(vmLoad, v, F(vmLoad, v) + rate * load<f64>(r, D_CG))
+    setF(vmIrqRate, v, F(vmIrqRate, v) + rate * load<f64>(r, D_SOURCES))
+    setF(eventCycles, v, F(eventCycles, v) + items * itemCycles)
+    const b = load<i32>(r, D_BLOCK)
     if (b >= 0) {
       setF(blockLoad, b, F(blockLoad, b) + rate)
-      setF(blockBytes, b, F(blockBytes, b) + rate * F(sizeBytes, i))
+      setF(blockBytes, b, F(blockBytes, b) + rate * load<f64>(r, D_SIZE_BYTES))
     }
 
     // NAPI keeps a device's interrupts off while the guest polls it: for received
     // packets, the time the guest spends processing them; for completions of
     // transmitted packets and block requests, the time their handler runs.
-    const busy = B(rxStream, i) ? rate * F(guestItem, i) / F(vmOneCpu, v) : items * guestIrqCycles / F(vmOneCpu, v)
-    res = larger(res, stepTowards(rhoNapi, historyNapi, i, smaller(1, busy), trust, 0, 1))
-    const kicks = F(pk, i)
-    const interrupts = F(pirq, i)
+    const busy = load<u8>(r, D_RX_STREAM) ? rate * itemCycles / F(vmOneCpu, v) : items * guestIrqCycles / F(vmOneCpu, v)
+    const napi = smaller(1, busy)
+    const lastNapi = load<f64>(r, D_RHO_NAPI)
+    const stepped = relax(lastNapi, napi, load<f64>(r, D_NAPI_S), load<f64>(r, D_NAPI_T), trust)
+    store<f64>(r, smaller(1, larger(0, stepped)), D_RHO_NAPI)
+    store<f64>(r, lastNapi, D_NAPI_S)
+    store<f64>(r, napi, D_NAPI_T)
+    res = larger(res, Math.abs(napi - lastNapi))
+    const kicks = load<f64>(r, D_PK)
+    const interrupts = load<f64>(r, D_PIRQ)
     change = larger(
-      larger(change, Math.abs(rate - F(prevX, i)) / larger(1, rate)),
-      larger(Math.abs(kicks - F(prevPk, i)), Math.abs(interrupts - F(prevPirq, i))),
+      larger(change, Math.abs(rate - load<f64>(r, D_PREV_X)) / larger(1, rate)),
+      larger(Math.abs(kicks - load<f64>(r, D_PREV_PK)), Math.abs(interrupts - load<f64>(r, D_PREV_PIRQ))),
     )
-    setF(prevX, i, rate)
-    setF(prevPk, i, kicks)
-    setF(prevPirq, i, interrupts)
+    store<f64>(r, rate, D_PREV_X)
+    store<f64>(r, kicks, D_PREV_PK)
+    store<f64>(r, interrupts, D_PREV_PIRQ)
   }
 
   for (let w = 0; w < nw; w++) {
@@ -908,16 +1050,18 @@ function latency(final: bool): void {
   }
 
   const count = final ? n : closedCount
-  for (let r = 0; r < count; r++) {
-    const i = final ? r : I(closedDevices, r)
-    const w = I(dWorker, i)
+  for (let q = 0; q < count; q++) {
+    const i = final ? q : I(closedDevices, q)
+    const r = record(i)
+    const w = load<i32>(r, D_WORKER)
     const kind = I(noteKind, w)
     const capW = F(workerCpuCap, w)
-    const meanService = F(workerItems, w) > 0 ? F(workerService, w) : F(cw, i) / F(per, i) / capW
+    const workerCost = load<f64>(r, D_CW)
+    const meanService = F(workerItems, w) > 0 ? F(workerService, w) : workerCost / load<f64>(r, D_PER) / capW
     const u = smaller(F(U, w), 0.999_999)
     const wait = F(workerItems, w) > 0 ? F(workerWait, w) : smaller(u * meanService / (1 - u), RING_ITEMS * meanService)
-    const service = F(cw, i) / capW
-    const guest = F(cg, i) / F(vmOneCpu, I(dVm, i))
+    const service = workerCost / capW
+    const guest = load<f64>(r, D_CG) / F(vmOneCpu, load<i32>(r, D_VM))
     // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
     let notify: f64 = 0
     let notifyP99: f64 = 0
@@ -928,19 +1072,19 @@ function latency(final: bool): void {
     } else if (kind == NOTE_TIMER) {
       notify = F(timerPeriod, w) / 2 + timerSlackS
       notifyP99 = F(timerPeriod, w) * 0.99 + timerSlackS
-    } else if (!B(onVcpu, i)) {
+    } else if (!load<u8>(r, D_ON_VCPU)) {
       // Work done on the vCPU itself needs no wake-up.
-      const wakeProb = smaller(1, F(pk, i) * F(batch, i))
+      const wakeProb = smaller(1, load<f64>(r, D_PK) * load<f64>(r, D_BATCH))
       const wake = F(workerWake, w)
       notify = wakeProb * wake
       notifyP99 = wakeProb > 0.01 ? wake : 0
     }
 
-    const irq = F(pirq, i) > 0 ? F(irqLatency, i) : 0
-    const blk = I(dBlock, i)
+    const irq = load<f64>(r, D_PIRQ) > 0 ? load<f64>(r, D_IRQ_LATENCY) : 0
+    const blk = load<i32>(r, D_BLOCK)
     const deviceTime = blk >= 0 ? F(blockTime, blk) : 0
-    const fixed = guest + irq + deviceTime + F(fixedRtt, i)
-    setF(meanLatency, i, fixed + notify + wait + service)
+    const fixed = guest + irq + deviceTime + load<f64>(r, D_FIXED_RTT)
+    store<f64>(r, fixed + notify + wait + service, D_MEAN_LATENCY)
     if (final) {
       const waitP99 = u > 0.01 ? smaller(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
       setF(p99Latency, i, fixed + notifyP99 + waitP99 + service)
@@ -961,23 +1105,16 @@ export function solve(t: usize): i32 {
   fillF(historyLambda, 2 * nw, NaN)
   fillF(historyFloat, 2 * nw, NaN)
   fillF(historyEvent, 2 * nv, NaN)
-  fillF(historyNapi, 2 * n, NaN)
-  fillF(historyLatencyCap, 2 * n, NaN)
   fillF(U, nw, 0)
   fillF(prevU, nw, 0)
   fillF(spin, nw, 0)
   fillF(lambda, nw, 0)
   fillF(floatBusy, nw, 0)
-  fillF(x, n, 0)
-  fillF(latencyCap, n, Infinity)
-  fillF(meanLatency, n, 0)
-  fillF(rhoNapi, n, 0)
-  fillF(prevX, n, 0)
-  fillF(prevPk, n, 0)
-  fillF(prevPirq, n, 0)
   fillF(vmEventBusy, nv, 0)
   fillF(vmIrqRate, nv, 0)
+  gather()
   for (let i = 0; i < n; i++) setI(order, i, i)
+  orderByIndex = true
 
   // Every quantity steps by `relax`, scaled by the trust, which shrinks whenever the
   // iterates stop improving: that turns what oscillation is left into convergence. The loop
@@ -1006,6 +1143,7 @@ export function solve(t: usize): i32 {
   }
 
   latency(true)
+  scatter()
   return iterations < maxIterations ? iterations : maxIterations
 }
 
