@@ -513,6 +513,8 @@ class HostEvaluator implements Evaluator {
   private readonly deviceRecords: Float64Array
   /** The rows and the fixed point, in WebAssembly, and the memory the arrays above live in. */
   private readonly kernel: Kernel
+  /** What the kernel's slots were last laid out for (see `solve`): the worker count, the rooms and the input arrays. */
+  private laidOut: {nw: number, memberRoom: number, ownerRoom: number, inputs: KernelArray[]} | undefined
 
   constructor(
     private readonly host: Host,
@@ -1180,17 +1182,24 @@ class HostEvaluator implements Evaluator {
     while (slots < 2 * (nv + nw)) slots *= 2
     for (;;) {
       const {memberRoom, ownerRoom} = this
-      const inputs = this.kernelInputs()
-      for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.want(INPUT_SLOTS[q], inputs[q])
-      for (const [slot, kind, size] of SCRATCH_SLOTS) {
-        kernel.wantScratch(slot, kind, size === 'worker' ? nw : size === 'history' ? 2 * nw : size === 'row' ? rows
-          : size === 'member' ? memberRoom : size === 'owner' ? ownerRoom : size === 'consumer' ? nv + nw : slots)
+      let inputs = this.kernelInputs()
+      // The slots stay as the last solve laid them out while the sizes and the arrays do.
+      const last = this.laidOut
+      if (!last || last.nw !== nw || last.memberRoom !== memberRoom || last.ownerRoom !== ownerRoom
+        || inputs.some((a, q) => a !== last.inputs[q])) {
+        for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.want(INPUT_SLOTS[q], inputs[q])
+        for (const [slot, kind, size] of SCRATCH_SLOTS) {
+          kernel.wantScratch(slot, kind, size === 'worker' ? nw : size === 'history' ? 2 * nw : size === 'row' ? rows
+            : size === 'member' ? memberRoom : size === 'owner' ? ownerRoom : size === 'consumer' ? nv + nw : slots)
+        }
+
+        // When the memory grows, every adopted array is made anew: read them from `this` again.
+        if (kernel.reserve()) inputs = this.kernelInputs()
+        for (const [slot] of SCRATCH_SLOTS) kernel.scratch(slot)
+        this.laidOut = {nw, memberRoom, ownerRoom, inputs}
       }
 
-      // When the memory grows, every adopted array is made anew: read them from `this` again.
-      const now = kernel.reserve() ? this.kernelInputs() : inputs
-      for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.input(INPUT_SLOTS[q], now[q])
-      for (const [slot] of SCRATCH_SLOTS) kernel.scratch(slot)
+      for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.input(INPUT_SLOTS[q], inputs[q])
       // The sizes that do not depend on the layout are in the table since `prepare`.
       const size = kernel.sizes
       size[SIZE.nw] = nw
