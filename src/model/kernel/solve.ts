@@ -94,6 +94,8 @@ let tolerance: f64 = 0, irqBatch: f64 = 0, timerSlackS: f64 = 0, contextSwitchCy
 let pollPassCycles: f64 = 0, wakeupLatencyS: f64 = 0, schedDelayS: f64 = 0, idleExitLatencyS: f64 = 0, frequency: f64 = 0
 
 let residual: f64 = 0
+/** Devices whose cap `price` found above 0: those `fill` has to freeze. */
+let openDevices = 0
 
 /** Number of array slots; sizes (i32) and constants (f64) follow them in the table. */
 export const SLOTS = 150
@@ -577,10 +579,12 @@ function distanceLeft(now: f64, before: f64, older: f64): f64 {
  * and each device's own cap. The caps that depend on latency (round trips, queue depth)
  * step by `relax`; this starts the iteration's residual. At the caps, each VM's guest
  * cycles, the cycles its quota counts (guest, plus worker cycles of workers charged to its
- * cgroup) and each worker's cycles, which `fill` reads pool and quota demand from.
+ * cgroup) and each worker's cycles, which `fill` reads pool and quota demand from; and
+ * where `fill` starts each device (in the same pass over the devices).
  */
 function price(trust: f64): void {
   let res: f64 = 0
+  let open = 0
   // A spinning worker misses an item (and needs a kick) when it is idle and no item came
   // within its spin budget (Poisson arrivals): one figure per worker.
   for (let w = 0; w < nw; w++) {
@@ -682,6 +686,13 @@ function price(trust: f64): void {
 
     store<f64>(r, c, D_CAP_X)
     store<i8>(capKind + <usize>i, <i8>kind)
+    // Where `fill` starts the device: not frozen, at rate 0, at its cap's level.
+    store<f64>(r, 0, D_X)
+    setI(limitRow, i, -1)
+    setB(inLive, i, 0)
+    setB(active, i, c > 0 ? 1 : 0)
+    if (c > 0) open++
+    setF(level, i, c * load<f64>(r, D_BITS_PER_ITEM))
     const guestCycles = costG * c
     const workerCyc = costW * c
     setF(vmDemand, v, F(vmDemand, v) + guestCycles)
@@ -690,6 +701,7 @@ function price(trust: f64): void {
   }
 
   residual = res
+  openDevices = open
 }
 
 /** Whether `order` is still by index, as `solve` starts it. */
@@ -731,20 +743,8 @@ function sortByLevel(): void {
  * in one sweep at its end.
  */
 function fill(): void {
-  let remaining = 0
-  for (let i = 0; i < n; i++) {
-    const r = record(i)
-    store<f64>(r, 0, D_X)
-    setI(limitRow, i, -1)
-    setB(inLive, i, 0)
-    if (load<f64>(r, D_CAP_X) > 0) {
-      setB(active, i, 1)
-      remaining++
-    } else {
-      setB(active, i, 0)
-    }
-  }
-
+  // `price` started every device at rate 0, active if its cap is above 0, at its cap's level.
+  let remaining = openDevices
   // A row that holds every member at its own cap with room to spare can never fill first:
   // it is left out of this fill (the level it fills at only rises as members freeze below
   // it, and stays above theirs with that margin). The rest are live. A pool row's demand is
@@ -812,11 +812,6 @@ function fill(): void {
   // Devices by cap level. Devices whose levels tie stay in the order they had in the last
   // fill that sorted, or by index in a solve's first sort, a merge sort (stable, so the
   // same order). After it the order barely changes between iterations: insertion sort.
-  for (let i = 0; i < n; i++) {
-    const r = record(i)
-    setF(level, i, load<f64>(r, D_CAP_X) * load<f64>(r, D_BITS_PER_ITEM))
-  }
-
   if (orderByIndex) {
     sortByLevel()
     orderByIndex = false
