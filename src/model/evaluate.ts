@@ -115,7 +115,7 @@ function interruptSources(device: Device): number {
 
 /**
  * Room in the kernel's memory for an evaluator's arrays and the kernel's first working
- * arrays, an estimate from the sizes (on the bench's host, 233 KB for the 132 KB used
+ * arrays, an estimate from the sizes (on the bench's host, 257 KB for the 155 KB used
  * after its six layouts): a larger one costs memory, a smaller one copies (see Slab) and
  * a larger memory later.
  */
@@ -1117,7 +1117,14 @@ class HostEvaluator implements Evaluator {
     const device = this.devices[i]
     let known = this.pathMemo.get(device)
     if (!known) this.pathMemo.set(device, known = [])
-    let path = known.find(p => p.arch === arch && p.interrupt === interrupt && p.numaFactor === numaFactor && p.floating === floating)
+    let path: PricedPath | undefined
+    for (const p of known) {
+      if (p.arch === arch && p.interrupt === interrupt && p.numaFactor === numaFactor && p.floating === floating) {
+        path = p
+        break
+      }
+    }
+
     if (!path) {
       path = {arch, interrupt, numaFactor, floating, costs: arch.costs({device, calibration: this.cal, host: this.host, interrupt, numaFactor, floating})}
       known.push(path)
@@ -1149,14 +1156,6 @@ class HostEvaluator implements Evaluator {
 
   // ------------------------------------------------------------ the fixed point
 
-  /** The fixed point; the number of iterations it took. */
-  /**
-   * The fixed point, in the kernel (kernel/solve.ts): each iteration prices notifications,
-   * interrupts and caps, fills, and observes the utilisations at the new rates, and latency
-   * follows; every quantity steps by a secant step scaled by a trust that shrinks when the
-   * iterates stop improving. The arrays the layout grew since `prepare` reach the kernel as
-   * copies; its own working arrays stay in its memory.
-   */
   /** The arrays the layout sizes that the kernel reads, in the order of INPUT_SLOTS. */
   private kernelInputs(): KernelArray[] {
     return [
