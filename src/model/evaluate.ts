@@ -70,7 +70,7 @@ type ScratchSize = 'worker' | 'history' | 'row' | 'member' | 'owner' | 'consumer
 /** The kernel's own arrays (the rows it builds and its working arrays): element type, and what sets their length. */
 const SCRATCH_SLOTS: (readonly [number, KernelArrayClass, ScratchSize])[] = [
   ...[SLOT.U, SLOT.prevU, SLOT.spin, SLOT.lambda, SLOT.floatBusy, SLOT.workerCycles, SLOT.workerDemand, SLOT.workerItems,
-    SLOT.workerService, SLOT.workerWait, SLOT.spinMiss, SLOT.workerWake].map(k => [k, Float64Array, 'worker'] as const),
+    SLOT.workerService, SLOT.workerWait, SLOT.spinMiss, SLOT.workerWake, SLOT.workerWaitP99].map(k => [k, Float64Array, 'worker'] as const),
   [SLOT.workerSeen, Int32Array, 'worker'],
   ...[SLOT.historyU, SLOT.historyLambda, SLOT.historyFloat].map(k => [k, Float64Array, 'history'] as const),
   ...[SLOT.coef, SLOT.coefPerBit, SLOT.conGuest, SLOT.conWorker, SLOT.conFixed].map(k => [k, Float64Array, 'member'] as const),

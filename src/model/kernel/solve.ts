@@ -71,7 +71,7 @@ let floatingWorker: usize = 0, charged: usize = 0, workerDevices: usize = 0, idl
 let floatVm: usize = 0, floatWeight: usize = 0, groupStart: usize = 0, groupItem: usize = 0
 let U: usize = 0, prevU: usize = 0, spin: usize = 0, lambda: usize = 0, floatBusy: usize = 0, workerCycles: usize = 0
 let workerDemand: usize = 0, workerItems: usize = 0, workerService: usize = 0, workerWait: usize = 0, spinMiss: usize = 0
-let workerWake: usize = 0, historyU: usize = 0, historyLambda: usize = 0, historyFloat: usize = 0
+let workerWake: usize = 0, workerWaitP99: usize = 0, historyU: usize = 0, historyLambda: usize = 0, historyFloat: usize = 0
 // Constraint rows (nc) and memberships (nnz)
 let rowStart: usize = 0, rowCapacity: usize = 0, rowKind: usize = 0, ownerStart: usize = 0, ownerItem: usize = 0
 let conMember: usize = 0, conGuest: usize = 0, conWorker: usize = 0, conFixed: usize = 0, byDevice: usize = 0
@@ -126,7 +126,7 @@ function bind(t: usize): void {
   groupStart = slot(t, k++); groupItem = slot(t, k++)
   U = slot(t, k++); prevU = slot(t, k++); spin = slot(t, k++); lambda = slot(t, k++); floatBusy = slot(t, k++)
   workerCycles = slot(t, k++); workerDemand = slot(t, k++); workerItems = slot(t, k++); workerService = slot(t, k++)
-  workerWait = slot(t, k++); spinMiss = slot(t, k++); workerWake = slot(t, k++); historyU = slot(t, k++)
+  workerWait = slot(t, k++); spinMiss = slot(t, k++); workerWake = slot(t, k++); workerWaitP99 = slot(t, k++); historyU = slot(t, k++)
   historyLambda = slot(t, k++); historyFloat = slot(t, k++)
   rowStart = slot(t, k++); rowCapacity = slot(t, k++); rowKind = slot(t, k++); ownerStart = slot(t, k++)
   ownerItem = slot(t, k++); conMember = slot(t, k++); conGuest = slot(t, k++); conWorker = slot(t, k++)
@@ -1024,13 +1024,15 @@ function observe(trust: f64): f64 {
  */
 function latency(final: bool): void {
   // What depends on the worker alone: the queueing wait behind its mean item (when it has
-  // items) and the time to wake it; and on the disk alone: its service time under load.
+  // items; at the end, its p99 too) and the time to wake it; and on the disk alone: its
+  // service time under load.
   for (let w = 0; w < nw; w++) {
     if (F(workerItems, w) > 0) {
       const meanService = F(workerCycles, w) / F(workerItems, w) / F(workerCpuCap, w)
       const u = smaller(F(U, w), 0.999_999)
       setF(workerService, w, meanService)
       setF(workerWait, w, smaller(u * meanService / (1 - u), RING_ITEMS * meanService))
+      if (final) setF(workerWaitP99, w, u > 0.01 ? smaller(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0)
     }
 
     // A pinned worker's core sleeps when the worker does (it has nothing else to run)
@@ -1081,7 +1083,8 @@ function latency(final: bool): void {
     const fixed = guest + irq + deviceTime + load<f64>(r, D_FIXED_RTT)
     store<f64>(r, fixed + notify + wait + service, D_MEAN_LATENCY)
     if (final) {
-      const waitP99 = u > 0.01 ? smaller(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
+      const waitP99 = F(workerItems, w) > 0 ? F(workerWaitP99, w)
+        : u > 0.01 ? smaller(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
       setF(p99Latency, i, fixed + notifyP99 + waitP99 + service)
     }
   }
