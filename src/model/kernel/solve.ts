@@ -8,7 +8,8 @@
  * progressive filling (`fill`), the utilisations seen at the new rates (`observe`) and
  * latency, until the iterates settle. The same loops took 2 to 3 times as long in
  * JavaScript: V8 checks the bounds of each typed array it reads, and `price` alone reads
- * about forty per device.
+ * about forty per device. While `solve` runs, each device's figures sit together in one
+ * record (see "device records" below), which WebAssembly reads at fixed offsets.
  *
  * The arrays are named by slots in a table of byte offsets (`bind`); the sizes and the
  * calibration's constants follow the offsets. scripts/build-kernel.ts reads the slots'
