@@ -53,6 +53,9 @@ const base: ArchitecturePolicy = {
   devicesPerWorker: 30, sharing: 'any', floatOn: 'vm-cpus',
 }
 
+/** One floating worker per device. */
+const perDevice: ArchitecturePolicy = {...base, net: 'vhost-per-device', block: 'vhost-per-device', ioCoresPerNode: 0}
+
 interface KernelInside {
   kernel: {memory: {buffer: ArrayBuffer}, slots: Uint32Array}
 }
@@ -88,6 +91,28 @@ describe('the WebAssembly kernel', () => {
       expect(evaluator.evaluate(layout)).toStrictEqual(evaluate(host, vms, layout, cal))
     }
 
+  })
+
+  test('layouts with as many workers in turn, which reuse the kernel\'s slots as the last solve laid them out, give what the one-shot call gives', async () => {
+    const cal = (await loadCalibration('current')).calibration
+    // The same worker count, with other devices on each worker (other rows), other
+    // notifications and other interrupts; and one floating worker per device, on other
+    // CPUs (the lists of VMs they float over are arrays the evaluator grew, which the
+    // kernel reads from a copy that must follow them).
+    const shared: Partial<ArchitecturePolicy>[] = [
+      {}, {sharing: 'same-cgroup'}, {notification: {kind: 'spin', budgetS: 40e-6}}, {interrupt: 'exit'},
+    ]
+    const floating: Partial<ArchitecturePolicy>[] = [{floatOn: 'node'}, {floatOn: 'vm-cpus'}, {floatOn: 'node', interrupt: 'exit'}]
+    for (const [policy, changes] of [[{...base, ioCoresPerNode: 2}, shared], [perDevice, floating]] as const) {
+      const layouts = changes.map(change => buildLayout(host, vms, {...policy, ...change}))
+      expect(new Set(layouts.map(l => l.workers.length)).size).toBe(1)
+      expect(new Set(layouts.map(l => JSON.stringify(l.workers.map(w => [w.cpus, w.devices])))).size).toBeGreaterThan(1)
+      const evaluator = prepare(host, vms, cal)
+      for (const layout of [...layouts, ...layouts.toReversed()]) {
+        expect(evaluator.evaluate(layout)).toStrictEqual(evaluate(host, vms, layout, cal))
+        expect(evaluator.assess(layout).totals).toStrictEqual(evaluate(host, vms, layout, cal).totals)
+      }
+    }
   })
 
   test('rows that need more room than the kernel has for them are built again with more, with the same results', async () => {
