@@ -1,9 +1,10 @@
 /**
  * The evaluator's constraint rows and fixed point run in WebAssembly
  * (src/model/kernel/solve.ts) on arrays that live in the kernel's memory. These tests
- * check the joints: every array the kernel reads is given to it, rows that need more room
- * are built again, the memory can grow under a prepared evaluator without losing anything,
- * and the generated module is the build of the current source.
+ * check the joints: every array the kernel reads is given to it, layouts that keep the
+ * slots as they were still reach the kernel whole, rows that need more room are built
+ * again, the memory can grow under a prepared evaluator without losing anything, and the
+ * generated module is the build of the current source.
  */
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
