@@ -58,12 +58,13 @@ const NOTE_POLL = 2
 const NOTE_TIMER = 3
 const NOTE_CODES = {kick: NOTE_KICK, spin: NOTE_SPIN, poll: NOTE_POLL, timer: NOTE_TIMER} as const
 
-/** The kernel's slots for the arrays a layout sizes that the evaluator writes (`kernelInputs`), in that order. */
-const INPUT_SLOTS = [
-  SLOT.noteKind, SLOT.spinBudget, SLOT.timerPeriod, SLOT.timerRing, SLOT.workerCpuCap, SLOT.floatingWorker, SLOT.charged,
-  SLOT.workerDevices, SLOT.idleCore, SLOT.floatStart, SLOT.floatVm, SLOT.floatWeight, SLOT.groupStart, SLOT.groupItem,
-  SLOT.vmCpuItem, SLOT.workerCpuStart, SLOT.workerCpuItem, SLOT.vmsOnCpuItem, SLOT.workersOnCpuItem, SLOT.byWorkerStart,
-]
+/** The arrays a layout sizes that the evaluator writes and the kernel reads: the evaluator's properties, and the kernel's slots, of these names. */
+const INPUT_NAMES = [
+  'noteKind', 'spinBudget', 'timerPeriod', 'timerRing', 'workerCpuCap', 'floatingWorker', 'charged', 'workerDevices',
+  'idleCore', 'floatStart', 'floatVm', 'floatWeight', 'groupStart', 'groupItem', 'vmCpuItem', 'workerCpuStart',
+  'workerCpuItem', 'vmsOnCpuItem', 'workersOnCpuItem', 'byWorkerStart',
+] as const satisfies readonly (keyof typeof SLOT)[]
+const INPUT_SLOTS = INPUT_NAMES.map(name => SLOT[name])
 
 type ScratchSize = 'worker' | 'history' | 'row' | 'member' | 'owner' | 'consumer' | 'slot'
 
@@ -1156,13 +1157,9 @@ class HostEvaluator implements Evaluator {
 
   // ------------------------------------------------------------ the fixed point
 
-  /** The arrays the layout sizes that the kernel reads, in the order of INPUT_SLOTS. */
+  /** The arrays the layout sizes that the kernel reads (INPUT_NAMES), as they are now. */
   private kernelInputs(): KernelArray[] {
-    return [
-      this.noteKind, this.spinBudget, this.timerPeriod, this.timerRing, this.workerCpuCap, this.floatingWorker, this.charged,
-      this.workerDevices, this.idleCore, this.floatStart, this.floatVm, this.floatWeight, this.groupStart, this.groupItem,
-      this.vmCpuItem, this.workerCpuStart, this.workerCpuItem, this.vmsOnCpuItem, this.workersOnCpuItem, this.byWorkerStart,
-    ]
+    return INPUT_NAMES.map(name => this[name] as KernelArray)
   }
 
   /**
