@@ -73,7 +73,7 @@ let floatVm: usize = 0, floatWeight: usize = 0, groupStart: usize = 0, groupItem
 let U: usize = 0, prevU: usize = 0, spin: usize = 0, lambda: usize = 0, floatBusy: usize = 0, workerCycles: usize = 0
 let workerDemand: usize = 0, workerItems: usize = 0, workerService: usize = 0, workerWait: usize = 0, spinMiss: usize = 0
 let workerWake: usize = 0, workerWaitP99: usize = 0, historyU: usize = 0, historyLambda: usize = 0, historyFloat: usize = 0
-// Constraint rows (nc) and memberships (nnz)
+// Constraint rows (nc) and memberships
 let rowStart: usize = 0, rowCapacity: usize = 0, rowKind: usize = 0, ownerStart: usize = 0, ownerItem: usize = 0
 let conMember: usize = 0, conGuest: usize = 0, conWorker: usize = 0, conFixed: usize = 0, byDevice: usize = 0
 let byDeviceRow: usize = 0, coef: usize = 0, coefPerBit: usize = 0, fixedCoef: usize = 0, fixedCoefPerBit: usize = 0
@@ -89,7 +89,6 @@ let poolOf: usize = 0, poolHash: usize = 0, slotPool: usize = 0, slotStamp: usiz
 // Sizes
 let n = 0, nv = 0, nw = 0, nc = 0, nb = 0, dynamicRows = 0, fixedFrom = 0, fixedLength = 0, groupCount = 0
 let closedCount = 0, maxIterations = 0, fixedCount = 0, slotCount = 0, memberRoom = 0, ownerRoom = 0, stamp = 0
-let nnz = 0
 // Constants
 let tolerance: f64 = 0, irqBatch: f64 = 0, timerSlackS: f64 = 0, contextSwitchCycles: f64 = 0, guestIrqCycles: f64 = 0
 let pollPassCycles: f64 = 0, wakeupLatencyS: f64 = 0, schedDelayS: f64 = 0, idleExitLatencyS: f64 = 0, frequency: f64 = 0
@@ -100,7 +99,7 @@ let openDevices = 0
 
 /** Number of array slots; sizes (i32) and constants (f64) follow them in the table. */
 export const SLOTS = 150
-/** Number of sizes: n, nv, nw, nc, nb, dynamicRows, fixedFrom, fixedLength, groupCount, closedCount, maxIterations, fixedCount, slotCount, memberRoom, ownerRoom, stamp. */
+/** Room for sizes in the table (i32): n, nv, nw, nc, nb, dynamicRows, fixedFrom, fixedLength, groupCount, closedCount, maxIterations, fixedCount, slotCount, memberRoom, ownerRoom, stamp, and spare ones. */
 export const SIZES = 24
 
 @inline function slot(t: usize, k: i32): usize { return <usize>load<u32>(t + (<usize>k << 2)) }
@@ -506,7 +505,6 @@ function buildRows(): i32 {
 
   members += fixedLength
   nc = rowCount
-  nnz = members
 
   // Device -> its memberships, for incremental updates while filling.
   for (let i = 0; i <= n; i++) setI(degree, i, 0)
