@@ -245,9 +245,14 @@ function f64Keep(a: Float64Array<ArrayBuffer>, size: number): Float64Array<Array
   return longer
 }
 
+/** The least rate that meets a device's SLO: its share of a finite offered load (-Infinity when the load is infinite). */
+function rateFloor(offered: number, slo: Slo): number {
+  return Number.isFinite(offered) ? slo.minFraction * offered * (1 - 1e-9) : Number.NEGATIVE_INFINITY
+}
+
 /** A device's rate below its SLO's share of a finite offered load (a VM's results and the host's totals count it alike). */
 function missesRate(rate: number, offered: number, slo: Slo): boolean {
-  return Number.isFinite(offered) && rate < slo.minFraction * offered * (1 - 1e-9)
+  return rate < rateFloor(offered, slo)
 }
 
 /** A device's p99 latency above its SLO's bound, when it has one. */
@@ -338,6 +343,12 @@ class HostEvaluator implements Evaluator {
   /** Remoteness of node b from node a: (distance - 10) / 11, at least 0; for nodes 0..nodeCount-1. */
   private readonly remoteTable: Float64Array
   private readonly nodeCount: number
+  /**
+   * The NUMA factor of a device's path (see `priceWorkers`) by the nodes of its worker w,
+   * its VM's memory v and its NIC or block device d (-1: none), at (w * nodeCount + v) *
+   * (nodeCount + 1) + d + 1.
+   */
+  private readonly numaTable: Float64Array
   private readonly blockMaxIops: Float64Array
   private readonly blockMaxBytes: Float64Array
   private readonly blockServiceS: Float64Array
@@ -368,6 +379,11 @@ class HostEvaluator implements Evaluator {
   private readonly queueDepth: Float64Array
   private readonly fixedRtt: Float64Array
   private readonly sizeBytes: Float64Array
+  /** 1 for a net device, 0 for a block device. */
+  private readonly netDevice: Uint8Array
+  /** Each device's SLO as the totals check it: the least rate that meets it (`rateFloor`) and the largest p99 (Infinity: none). */
+  private readonly sloRateFloor: Float64Array
+  private readonly sloMaxP99: Float64Array
   /** Devices are numbered VM by VM: VM v's are byVmStart[v] to byVmStart[v + 1] - 1. */
   private readonly byVmStart: Int32Array
   /** cgroup `cpu.max` of each VM in CPUs, or -1 for none. */
@@ -434,6 +450,8 @@ class HostEvaluator implements Evaluator {
   private readonly vmIrqRate: Float64Array
   private readonly vmEventBusy: Float64Array
   private readonly eventCycles: Float64Array
+  /** Whether each VM has a device whose interrupts are held off while its guest handles events (vbus). */
+  private readonly vmCoalesces: Uint8Array
   private readonly vmCap: Float64Array
   private readonly vmOneCpu: Float64Array
   private readonly vmNode: Int32Array
@@ -552,6 +570,12 @@ class HostEvaluator implements Evaluator {
     this.nodeCount = nodeCount
     this.remoteTable = slab.f64(nodeCount * nodeCount)
     for (let a = 0; a < nodeCount; a++) for (let b = 0; b < nodeCount; b++) this.remoteTable[a * nodeCount + b] = this.remoteOf(a, b)
+    this.numaTable = slab.f64(nodeCount * nodeCount * (nodeCount + 1))
+    for (let w = 0; w < nodeCount; w++) {
+      for (let v = 0; v < nodeCount; v++) {
+        for (let d = -1; d < nodeCount; d++) this.numaTable[(w * nodeCount + v) * (nodeCount + 1) + d + 1] = this.numaFactor(w, v, d)
+      }
+    }
     this.blockMaxIops = f64(slab, host.blockDevices, b => b.maxIops)
     this.blockMaxBytes = f64(slab, host.blockDevices, b => b.maxBandwidthBytes)
     this.blockServiceS = f64(slab, host.blockDevices, b => b.serviceLatencyS)
@@ -592,6 +616,9 @@ class HostEvaluator implements Evaluator {
     this.queueDepth = f64(slab, devices, d => d.queueDepth)
     this.fixedRtt = f64(slab, devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
     this.sizeBytes = f64(slab, devices, d => d.sizeBytes)
+    this.netDevice = u8(slab, devices, d => (d.kind === 'net' ? 1 : 0))
+    this.sloRateFloor = f64(slab, devices, (d, i) => rateFloor(d.offered, vms[this.dVm[i]].type.slo))
+    this.sloMaxP99 = f64(slab, devices, (d, i) => vms[this.dVm[i]].type.slo.maxP99S ?? Number.POSITIVE_INFINITY)
     this.byVmStart = slab.i32(nv + 1)
     for (let i = 0; i < n; i++) this.byVmStart[this.dVm[i] + 1]++
     for (let v = 0; v < nv; v++) this.byVmStart[v + 1] += this.byVmStart[v]
@@ -705,6 +732,7 @@ class HostEvaluator implements Evaluator {
     this.vmIrqRate = slab.f64(nv)
     this.vmEventBusy = slab.f64(nv)
     this.eventCycles = slab.f64(nv)
+    this.vmCoalesces = slab.u8(nv)
     this.vmCap = slab.f64(nv)
     this.vmOneCpu = slab.f64(nv)
     this.vmNode = slab.i32(nv)
@@ -808,6 +836,11 @@ class HostEvaluator implements Evaluator {
     return Math.max(0, (distance - 10) / 11)
   }
 
+  /** The cost factor of a path whose worker, VM memory and NIC or block device (-1: none) are on these nodes. */
+  private numaFactor(workerNode: number, vmNode: number, ioNode: number): number {
+    return 1 + (this.cal.numaRemoteFactor - 1) * (this.remote(workerNode, vmNode) + (ioNode < 0 ? 0 : this.remote(workerNode, ioNode))) / 2
+  }
+
   private remote(a: number, b: number): number {
     const count = this.nodeCount
     return a >= 0 && b >= 0 && a < count && b < count ? this.remoteTable[a * count + b] : this.remoteOf(a, b)
@@ -819,8 +852,12 @@ class HostEvaluator implements Evaluator {
   private placeVms(layout: Layout): void {
     const {nv, nCpu, cpuIndex, cpuCore, cpuStamp, placements, vmCpuStart, vmNode, occupied, coreBusy, capOfIndex} = this
     placements.length = 0
-    for (const p of layout.vms) {
-      const v = this.vmIndex.get(p.vm)
+    const {vms} = this
+    const listed = layout.vms
+    for (let q = 0; q < listed.length; q++) {
+      const p = listed[q]
+      // Layouts list the VMs in the order given, mostly: then no lookup by name is needed.
+      const v = q < nv && vms[q].id === p.vm ? q : this.vmIndex.get(p.vm)
       if (v !== undefined) placements[v] = p
     }
 
@@ -1063,7 +1100,7 @@ class HostEvaluator implements Evaluator {
 
   /** Each device's path through its worker's architecture, and the cache cost of a worker on another core. */
   private priceWorkers(layout: Layout): void {
-    const {n, nv, dWorker, dVm, dIoNode, workerNode, vmNode, workerArch, floatingWorker, cal} = this
+    const {n, nv, dWorker, dVm, dIoNode, workerNode, vmNode, workerArch, floatingWorker, cal, numaTable, nodeCount} = this
     const {workerItem, guestItem, kickGuest, kickWorker, irqWorker, irqGuest, coalesce, irqLatency, onVcpu, lastPath} = this
     const {kickExits, irqExits} = this
     const interrupt = layout.interrupt
@@ -1071,7 +1108,10 @@ class HostEvaluator implements Evaluator {
       const k = dWorker[i]
       const wn = workerNode[k]
       const ioNode = dIoNode[i]
-      const numaFactor = 1 + (cal.numaRemoteFactor - 1) * (this.remote(wn, vmNode[dVm[i]]) + (ioNode < 0 ? 0 : this.remote(wn, ioNode))) / 2
+      const vn = vmNode[dVm[i]]
+      // Worker and device nodes are the host's; a VM's node is the layout's.
+      const numaFactor = vn >= 0 && vn < nodeCount ? numaTable[(wn * nodeCount + vn) * (nodeCount + 1) + ioNode + 1]
+        : this.numaFactor(wn, vn, ioNode)
       const floating = floatingWorker[k] === 1
       const last = lastPath[i]
       // The same path as in the layout before: the arrays below already hold its costs.
@@ -1386,8 +1426,8 @@ class HostEvaluator implements Evaluator {
    * VM results give (so `assess` and `evaluate` agree to the last bit).
    */
   private totals(layout: Layout): HostTotals {
-    const {n, nv, nw, nCpu, host, vms, devices, kickExits, irqExits, x, pk, pirq, bitsPerItem, p99Latency, byVmStart} = this
-    const {workerCpuStart, workerCpuItem, floatingWorker, floatingOn} = this
+    const {n, nv, nw, nCpu, host, kickExits, irqExits, x, pk, pirq, bitsPerItem, p99Latency, byVmStart} = this
+    const {workerCpuStart, workerCpuItem, floatingWorker, floatingOn, netDevice, sizeBytes, sloRateFloor, sloMaxP99} = this
     let exitsPerS = 0
     let interruptsPerS = 0
     for (let i = 0; i < n; i++) {
@@ -1400,22 +1440,21 @@ class HostEvaluator implements Evaluator {
     let iops = 0
     let sloViolations = 0
     for (let v = 0; v < nv; v++) {
-      const slo = vms[v].type.slo
       let vmNet = 0
       let vmBlockBytes = 0
       let vmIops = 0
       for (let i = byVmStart[v]; i < byVmStart[v + 1]; i++) {
-        const d = devices[i]
         const rate = x[i]
-        if (d.kind === 'net') {
+        if (netDevice[i]) {
           vmNet += rate * bitsPerItem[i] / 8 * 8
         } else {
-          vmBlockBytes += rate * d.sizeBytes
+          vmBlockBytes += rate * sizeBytes[i]
           vmIops += rate
         }
 
-        if (missesRate(rate, d.offered, slo)) sloViolations++
-        if (missesP99(p99Latency[i], slo)) sloViolations++
+        // As missesRate and missesP99 count them, from figures worked out once.
+        if (rate < sloRateFloor[i]) sloViolations++
+        if (p99Latency[i] > sloMaxP99[i]) sloViolations++
       }
 
       netBps += vmNet

@@ -62,7 +62,7 @@ let limitRow: usize = 0, level: usize = 0, order: usize = 0, active: usize = 0, 
 let deviceRecords: usize = 0
 // VMs (nv)
 let vmOneCpu: usize = 0, vmEventBusy: usize = 0, vmIrqRate: usize = 0, vmDemand: usize = 0, quotaDemand: usize = 0
-let vmLoad: usize = 0, eventCycles: usize = 0, historyEvent: usize = 0
+let vmLoad: usize = 0, eventCycles: usize = 0, historyEvent: usize = 0, vmCoalesces: usize = 0
 // Block devices (nb)
 let blockLoad: usize = 0, blockBytes: usize = 0, blockMaxIops: usize = 0, blockMaxBytes: usize = 0, blockServiceS: usize = 0
 let blockTime: usize = 0
@@ -118,6 +118,7 @@ function bind(t: usize): void {
   frozen = slot(t, k++); inLive = slot(t, k++); deviceRecords = slot(t, k++)
   vmOneCpu = slot(t, k++); vmEventBusy = slot(t, k++); vmIrqRate = slot(t, k++); vmDemand = slot(t, k++)
   quotaDemand = slot(t, k++); vmLoad = slot(t, k++); eventCycles = slot(t, k++); historyEvent = slot(t, k++)
+  vmCoalesces = slot(t, k++)
   blockLoad = slot(t, k++); blockBytes = slot(t, k++); blockMaxIops = slot(t, k++); blockMaxBytes = slot(t, k++)
   blockServiceS = slot(t, k++); blockTime = slot(t, k++)
   noteKind = slot(t, k++); spinBudget = slot(t, k++); timerPeriod = slot(t, k++); timerRing = slot(t, k++)
@@ -179,6 +180,8 @@ const D_LATENCY_CAP = 192, D_CAP_X = 200, D_LATENCY_CAP_S = 208, D_LATENCY_CAP_T
 const D_PREV_X = 240, D_PREV_PK = 248, D_PREV_PIRQ = 256
 // Worker, VM and block device (i32), and flags (u8): work on the vCPU, closed loop, received stream.
 const D_WORKER = 264, D_VM = 268, D_BLOCK = 272, D_ON_VCPU = 276, D_CLOSED = 277, D_RX_STREAM = 278
+// Whether the device's VM holds off interrupts (see `price`): then its event and interrupt load are observed.
+const D_VM_COALESCES = 279
 /** Bytes per record (a multiple of 8). */
 const RECORD: usize = 280
 
@@ -191,6 +194,8 @@ export function deviceRecordBytes(): i32 {
 
 /** The records at the start of a solve: the layout's figures, and the iteration's from zero. */
 function gather(): void {
+  for (let v = 0; v < nv; v++) setB(vmCoalesces, v, 0)
+  for (let i = 0; i < n; i++) if (F(coalesce, i) > 0) setB(vmCoalesces, I(dVm, i), 1)
   for (let i = 0; i < n; i++) {
     const r = record(i)
     store<f64>(r, F(sources, i), D_SOURCES)
@@ -232,6 +237,7 @@ function gather(): void {
     store<u8>(r, <u8>B(onVcpu, i), D_ON_VCPU)
     store<u8>(r, <u8>B(closedLoop, i), D_CLOSED)
     store<u8>(r, <u8>B(rxStream, i), D_RX_STREAM)
+    store<u8>(r, <u8>B(vmCoalesces, I(dVm, i)), D_VM_COALESCES)
   }
 }
 
@@ -946,8 +952,10 @@ function observe(trust: f64): f64 {
     setF(workerCycles, w, F(workerCycles, w) + rate * load<f64>(r, D_CW))
     setF(workerItems, w, F(workerItems, w) + items)
     setF(vmLoad, v, F(vmLoad, v) + rate * load<f64>(r, D_CG))
-    setF(vmIrqRate, v, F(vmIrqRate, v) + rate * load<f64>(r, D_SOURCES))
-    setF(eventCycles, v, F(eventCycles, v) + items * itemCycles)
+    if (load<u8>(r, D_VM_COALESCES)) {
+      setF(vmIrqRate, v, F(vmIrqRate, v) + rate * load<f64>(r, D_SOURCES))
+      setF(eventCycles, v, F(eventCycles, v) + items * itemCycles)
+    }
     const b = load<i32>(r, D_BLOCK)
     if (b >= 0) {
       setF(blockLoad, b, F(blockLoad, b) + rate)
@@ -1009,7 +1017,9 @@ function observe(trust: f64): f64 {
     }
   }
 
+  // Only the VMs that hold off interrupts read how busy their guest is with events.
   for (let v = 0; v < nv; v++) {
+    if (!B(vmCoalesces, v)) continue
     res = larger(res, stepTowards(vmEventBusy, historyEvent, v, smaller(1, F(eventCycles, v) / F(vmOneCpu, v)), trust, 0, 1))
   }
 
