@@ -403,6 +403,8 @@ class HostEvaluator implements Evaluator {
   private readonly fixedCoefPerBit: Float64Array
   /** Priced paths by device: VMs of one type share their Device objects, so most devices price the same few paths. */
   private readonly pathMemo = new Map<Device, PricedPath[]>()
+  /** Each device's list in `pathMemo`, by index. */
+  private readonly knownPaths: (PricedPath[] | undefined)[] = []
   /** The path each device had in the layout before: most layouts a search tries keep most of them. */
   private readonly lastPath: (PricedPath | undefined)[] = []
 
@@ -1156,8 +1158,14 @@ class HostEvaluator implements Evaluator {
   /** Device i's path, priced once per architecture, interrupt mode, NUMA factor and floating; remembered as its last. */
   private pathCosts(i: number, arch: ArchitectureModel, interrupt: InterruptMode, numaFactor: number, floating: boolean): PathCosts {
     const device = this.devices[i]
-    let known = this.pathMemo.get(device)
-    if (!known) this.pathMemo.set(device, known = [])
+    // VMs of one type share their devices' paths; each device keeps the list it shares.
+    let known = this.knownPaths[i]
+    if (!known) {
+      known = this.pathMemo.get(device)
+      if (!known) this.pathMemo.set(device, known = [])
+      this.knownPaths[i] = known
+    }
+
     let path: PricedPath | undefined
     for (const p of known) {
       if (p.arch === arch && p.interrupt === interrupt && p.numaFactor === numaFactor && p.floating === floating) {
@@ -1218,11 +1226,12 @@ class HostEvaluator implements Evaluator {
     while (slots < 2 * (nv + nw)) slots *= 2
     for (;;) {
       const {memberRoom, ownerRoom} = this
-      let inputs = this.kernelInputs()
       // The slots stay as the last solve laid them out while the sizes and the arrays do.
       const last = this.laidOut
-      if (!last || last.nw !== nw || last.memberRoom !== memberRoom || last.ownerRoom !== ownerRoom
-        || inputs.some((a, q) => a !== last.inputs[q])) {
+      let same = last !== undefined && last.nw === nw && last.memberRoom === memberRoom && last.ownerRoom === ownerRoom
+      for (let q = 0; same && q < INPUT_NAMES.length; q++) same = this[INPUT_NAMES[q]] === last!.inputs[q]
+      let inputs = same ? last!.inputs : this.kernelInputs()
+      if (!same) {
         for (let q = 0; q < INPUT_SLOTS.length; q++) kernel.want(INPUT_SLOTS[q], inputs[q])
         for (const [slot, kind, size] of SCRATCH_SLOTS) {
           kernel.wantScratch(slot, kind, size === 'worker' ? nw : size === 'history' ? 2 * nw : size === 'row' ? rows
