@@ -10,6 +10,12 @@
  * Schema nodes may carry `x-expected`: the phrase an error message uses for
  * "expected ..." when the value has the wrong type. `schemaDocuments()` strips
  * these private annotations from the published files.
+ *
+ * Quantity nodes also carry `x-published`: checks that only the published files
+ * make, so that editors flag a quantity that does not start with a number (or a
+ * negative one) as soon as it is typed. The loader leaves quantities to `units.ts`,
+ * whose messages say more (a unit of the wrong dimension, a negative value), and
+ * every string these checks refuse is one `units.ts` refuses too.
  */
 import {type Static, type TObject, type TProperties, type TSchema, Type} from '@sinclair/typebox'
 
@@ -53,13 +59,20 @@ export const DEFAULT_TIMER_PERIOD_S = 150e-6
 export const DEFAULT_TIMER_RING = 256
 
 const X = 'x-expected'
+/** Checks only the published schema files make (see above); `publish` merges them in. */
+export const X_PUBLISHED = 'x-published'
+
+/** What `units.ts` reads first in every quantity: a number (see `read` there). The published schemas' pattern for quantities. */
+export const NUMBER_FIRST = '^\\s*[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?'
 
 // ------------------------------------------------------------------ building blocks
 
 type QuantityKind = 'bitRate' | 'byteRate' | 'itemRate' | 'frequency' | 'time' | 'size' | 'fraction'
 
 function quantity(kind: QuantityKind, description: string, examples: Array<string | number>) {
-  return Type.Unsafe<string | number>({type: ['string', 'number'], description, examples, [X]: expected[kind]})
+  // Negative values are refused, and a fraction is at most 1 (`parseQuantity`).
+  const published = {pattern: NUMBER_FIRST, minimum: 0, ...(kind === 'fraction' ? {maximum: 1} : {})}
+  return Type.Unsafe<string | number>({type: ['string', 'number'], description, examples, [X]: expected[kind], [X_PUBLISHED]: published})
 }
 
 function offered(description: string) {
@@ -68,6 +81,8 @@ function offered(description: string) {
     description,
     examples: ['10 Gbit/s', '1.2 Mpps', '40000 IOPS', 'unbounded'],
     [X]: expected.offered,
+    // `parseRate`: a rate, or "unbounded" or "max" in any case.
+    [X_PUBLISHED]: {pattern: `${NUMBER_FIRST}|^\\s*(?:[Uu][Nn][Bb][Oo][Uu][Nn][Dd][Ee][Dd]|[Mm][Aa][Xx])\\s*$`, minimum: 0},
   })
 }
 
@@ -296,6 +311,8 @@ const CgroupSpec = strict(
         description: 'cpu.max quota: "200%", "2 cpus", "200000 100000" (quota period, in us), a number of CPUs, or "max". Default max (no quota).',
         examples: ['200%', '2 cpus', '200000 100000', 'max'],
         [X]: expected.cpuMax,
+        // `parseCpuQuota`: "max" (with a period or not), or a number first; more than 0 CPUs.
+        [X_PUBLISHED]: {pattern: `${NUMBER_FIRST}|^\\s*max(?:\\s+\\d+)?\\s*$`, exclusiveMinimum: 0},
       }),
     ),
   },
@@ -559,6 +576,8 @@ function publish(node: unknown): unknown {
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(node)) if (!k.startsWith('x-')) out[k] = publish(v)
+    const published = (node as Record<string, unknown>)[X_PUBLISHED]
+    if (published !== undefined) Object.assign(out, published)
     return out
   }
   return node

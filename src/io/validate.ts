@@ -18,14 +18,17 @@ import type {ErrorObject} from 'ajv'
 
 import {expected, found, hint, oneOf} from '../messages.js'
 import {InputError, type PathSegment} from './errors.js'
-import {FILE_KINDS, type FileKind, SCHEMAS, type SpecByKind} from './schemas.js'
+import {FILE_KINDS, type FileKind, SCHEMAS, type SpecByKind, X_PUBLISHED} from './schemas.js'
 import {closest} from './suggest.js'
 
 const X = 'x-expected'
 
-/** The validator every format gets: all errors, with their schema nodes (for `x-expected`). */
+/**
+ * The validator every format gets: all errors, with their schema nodes (for `x-expected`).
+ * It leaves the published files' own checks (`x-published`) to editors.
+ */
 export function newAjv(options: Options = {}): Ajv {
-  return new Ajv({allErrors: true, verbose: true, allowUnionTypes: true, strict: true, ...options}).addVocabulary([X])
+  return new Ajv({allErrors: true, verbose: true, allowUnionTypes: true, strict: true, ...options}).addVocabulary([X, X_PUBLISHED])
 }
 
 /** A fingerprint of the schemas, which precompiled validators carry to show what they were built from. */
