@@ -101,14 +101,15 @@ function describe(r: GenerateResult, out: string, models: number): string {
   const [lo, hi] = VCPU_SHARE_RANGE
   const pct = (x: number) => `${Math.round(100 * x)}%`
   const share = pct(r.vcpuShare)
+  const hostsText = `${count(hosts)} host${hosts === 1 ? '' : 's'}`
   const note =
     r.vcpuShare < lo
-      ? `, below the usual ${pct(lo)}-${pct(hi)}: too few VMs for ${count(hosts)} hosts`
+      ? `, below the usual ${pct(lo)}-${pct(hi)}: too few VMs for ${hostsText}`
       : r.vcpuShare > hi
-        ? `, above the usual ${pct(lo)}-${pct(hi)}: too many VMs for ${count(hosts)} hosts`
+        ? `, above the usual ${pct(lo)}-${pct(hi)}: too many VMs for ${hostsText}`
         : ''
   return (
-    `Wrote ${path.join(out, 'cluster.yaml')} (${count(hosts)} host${hosts === 1 ? '' : 's'}: ${list(r.hosts)}), ` +
+    `Wrote ${path.join(out, 'cluster.yaml')} (${hostsText}: ${list(r.hosts)}), ` +
     `${path.join(out, 'workload.yaml')} (${count(vms)} VM${vms === 1 ? '' : 's'} of ${types} type${types === 1 ? '' : 's'} ` +
     `for ${r.tenants.length} tenant${r.tenants.length === 1 ? '' : 's'}: ${list(r.vms)}) ` +
     `and ${models} host model${models === 1 ? '' : 's'} in ${path.join(out, 'hosts')}. ` +

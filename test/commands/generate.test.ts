@@ -52,6 +52,18 @@ describe('sidecore generate', () => {
     for (const e of workload.entries) for (const d of e.type.devices) expect(Number.isFinite(d.offered) && d.offered > 0).toBe(true)
   })
 
+  test('a fleet of one host and one VM: counted in the singular, and said to be too few VMs', async () => {
+    const out = path.join(await tempDir(), 'fleet')
+    const run = await sidecore(['generate', '--hosts', '1', '--vms', '1', '--out', out])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/\(1 host: 1 [\w-]+\), .*\(1 VM of 1 type for 1 tenant: /)
+    expect(run.stdout).toMatch(/: too few VMs for 1 host\.\n$/)
+    const cluster = await loadCluster(path.join(out, 'cluster.yaml'))
+    expect(cluster.entries.reduce((n, e) => n + e.count, 0)).toBe(1)
+    const workload = await loadWorkload(path.join(out, 'workload.yaml'))
+    expect(workload.entries.reduce((n, e) => n + e.count, 0)).toBe(1)
+  })
+
   test('--json gives files, hosts per model, VMs per type, vCPUs and CPUs', async () => {
     const out = path.join(await tempDir(), 'fleet')
     const run = await sidecore(['generate', '--hosts', '7', '--vms', '100', '--out', out, '--json'])
