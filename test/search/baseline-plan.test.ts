@@ -66,6 +66,19 @@ describe('baselinePlans: the same cluster and workload under today\'s systems', 
     expect(dflt.sloMetBps).toBeLessThanOrEqual(dflt.totals.deliveredBps * (1 + 1e-12))
   })
 
+  test('first fit counts CPUs as each system does: OVS PMD cores kept from guests, one more pCPU per VM under Nova isolate, node by node', () => {
+    const models: PlanModel[] = [{host, calibration, entries: [{count: 4, labels: {}}]}]
+    // Four 8-vCPU VMs fill one 32-CPU host as one pool; pinned within a node with a PMD core
+    // (two hardware threads) or an emulator pCPU kept, one fits per node.
+    const outcomes = baselinePlans(models, {name: 'w', entries: [{type: db, count: 4}]})
+    const hostsUsed = Object.fromEntries(outcomes.map(o => [o.id, o.hostsUsed]))
+    for (const o of outcomes) expect(o.unplaced, o.id).toBe(0)
+    expect(hostsUsed).toEqual({
+      'default': 1, 'ovs-roundrobin': 2, 'ovs-cycles': 2, 'ovs-group': 2, 'k8s-packed': 1, 'k8s-distributed': 1,
+      'nova-isolate': 2, 'nova-share': 1,
+    })
+  })
+
   test('VMs first fit cannot place are counted for every baseline', () => {
     const models: PlanModel[] = [{host, calibration, entries: [{count: 1, labels: {}}]}]
     const outcomes = baselinePlans(models, {name: 'w', entries: [{type: db, count: 6}]})

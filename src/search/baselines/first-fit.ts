@@ -10,13 +10,43 @@
  * Suitability here is CPU count, as a scheduler that counts vCPUs against cores sees it,
  * after the host filter every scheduler applies first: a host that lacks a NIC or block
  * device the VM needs is not a candidate (`missingOnHost`).
+ *
+ * A system that pins each VM within one NUMA node counts free CPUs node by node
+ * (`options.nodeFree`: Nova's NUMA topology filter; the VM goes to the node with the most
+ * free CPUs, as buildLayout and the Nova baseline place it), one that keeps CPUs from its
+ * guests offers fewer (the OVS-DPDK PMD cores are not in Nova's `cpu_dedicated_set`), and
+ * one that gives each VM more than its vCPUs asks for more (`options.cpus`: Nova's
+ * `isolate` emulator threads policy takes one more pCPU per VM); see index.ts.
  */
 import {missingOnHost} from '../../model/layout.js'
 import type {Host, Vm, VmType} from '../../model/types.js'
 
+export interface FirstFitOptions {
+  /**
+   * Free CPUs on each NUMA node of a host (at this index of the list), when each VM must fit
+   * within one node; by default a host's CPUs are one pool of all but its housekeeping CPUs.
+   */
+  nodeFree?: (host: Host, index: number) => number[]
+  /** CPUs a VM of this type takes; by default its vCPUs. */
+  cpus?: (type: VmType) => number
+}
+
+/** CPUs a host offers its guests when the system keeps none: all but its housekeeping CPUs. */
+export function guestCpus(host: Host): number {
+  return host.cpus.length - new Set(host.housekeeping).size
+}
+
 /** Host index per VM (same order), or undefined when no host has room. */
-export function firstFitByVcpus(hosts: Host[], vms: Vm[]): (number | undefined)[] {
-  const free = hosts.map(h => h.cpus.length - new Set(h.housekeeping).size)
+export function firstFitByVcpus(hosts: Host[], vms: Vm[], options: FirstFitOptions = {}): (number | undefined)[] {
+  // Free CPUs per host, as one pool or node by node.
+  const free = hosts.map((h, i) => (options.nodeFree ? [...options.nodeFree(h, i)] : [guestCpus(h)]))
+  const cpusOf = options.cpus ?? ((type: VmType) => type.vcpus)
+  /** The host's node (pool) with the most free CPUs, the first of them on ties, if it has `need`. */
+  const roomiest = (h: number, need: number): number => {
+    let best = -1
+    for (let k = 0; k < free[h].length; k++) if (free[h][k] >= need && (best < 0 || free[h][k] > free[h][best])) best = k
+    return best
+  }
   // Hosts are a few models repeated: each (model, type) pair is filtered once.
   const runs = new Map<Host, Map<VmType, boolean>>()
   const fits = (h: number, type: VmType) => {
@@ -28,9 +58,10 @@ export function firstFitByVcpus(hosts: Host[], vms: Vm[]): (number | undefined)[
   }
 
   return vms.map(vm => {
-    const index = free.findIndex((n, h) => n >= vm.type.vcpus && fits(h, vm.type))
+    const need = cpusOf(vm.type)
+    const index = free.findIndex((_, h) => roomiest(h, need) >= 0 && fits(h, vm.type))
     if (index < 0) return undefined
-    free[index] -= vm.type.vcpus
+    free[index][roomiest(index, need)] -= need
     return index
   })
 }

@@ -12,12 +12,12 @@
  */
 import {PolicyError} from '../../model/errors.js'
 import {evaluate} from '../../model/evaluate.js'
-import type {Calibration, Evaluation, Host, HostTotals, Layout, Vm} from '../../model/types.js'
+import type {Calibration, CpuRole, Evaluation, Host, HostTotals, Layout, Vm, VmType} from '../../model/types.js'
 import {firstFitByVcpus} from './first-fit.js'
 import {defaultLayout, k8sLayout, novaLayout, ovsLayout} from './layouts.js'
 
 export {CpuAllocationError, type CpuManagerOptions, allocateCpus} from './k8s-cpu-manager.js'
-export {firstFitByVcpus} from './first-fit.js'
+export {type FirstFitOptions, firstFitByVcpus, guestCpus} from './first-fit.js'
 export {defaultPolicy} from './layouts.js'
 export {type EmulatorPlacement, type EmulatorThreadsPolicy, dedicatedPcpus, placeEmulatorThreads} from './nova-emulator.js'
 export {type Pmd, type Rxq, type RxqAssignMode, assignRxqs} from './ovs-rxq.js'
@@ -29,6 +29,14 @@ export interface HostBaseline {
   source: string
   /** The layout that system would give these VMs on this host; throws PolicyError when they do not fit its way. */
   layout(host: Host, vms: Vm[], calibration: Calibration): Layout
+  /**
+   * The CPUs that system's scheduler offers guests on each NUMA node of this host (in
+   * `host.nodes` order), when it pins each VM within one node: the first fit that picks the
+   * hosts then counts node by node. By default a host is one pool (`guestCpus`).
+   */
+  nodeCpus?(host: Host, calibration: Calibration): number[]
+  /** The CPUs that system gives a VM of this type, when more than its vCPUs; by default its vCPUs. */
+  vmCpus?(type: VmType): number
 }
 
 export interface ClusterBaseline {
@@ -55,6 +63,10 @@ export const hostBaselines: readonly HostBaseline[] = [
     name: `Open vSwitch DPDK PMDs, pmd-rxq-assign=${mode}`,
     source: OVS_DOC,
     layout: (host, vms, calibration) => ovsLayout(mode, host, vms, calibration),
+    // VMs are pinned within one node, and the PMD cores (`pmd-cpu-mask`) are left out of
+    // Nova's `cpu_dedicated_set` and `cpu_shared_set`, so the scheduler does not offer
+    // them to guests (Nova, "CPU topologies"; OVS "PMD Threads").
+    nodeCpus: (host, calibration) => freeByNode(host, ovsLayout(mode, host, [], calibration).roles),
   })),
   {
     id: 'k8s-packed',
@@ -73,6 +85,10 @@ export const hostBaselines: readonly HostBaseline[] = [
     name: 'Nova hw:emulator_threads_policy=isolate',
     source: NOVA_DOC,
     layout: (host, vms) => novaLayout('isolate', host, vms),
+    // Each instance is pinned within one node and takes one pCPU more there for its
+    // emulator threads (Nova, "CPU topologies").
+    nodeCpus: host => freeByNode(host, {}),
+    vmCpus: type => type.vcpus + 1,
   },
   {
     id: 'nova-share',
@@ -81,6 +97,13 @@ export const hostBaselines: readonly HostBaseline[] = [
     layout: (host, vms) => novaLayout('share', host, vms),
   },
 ]
+
+/** CPUs per NUMA node (`host.nodes` order) that are neither housekeeping nor given a role in `roles` (a layout with no VMs). */
+function freeByNode(host: Host, roles: Readonly<Record<number, CpuRole>>): number[] {
+  const housekeeping = new Set(host.housekeeping)
+  return host.nodes.map(n => host.cpus.filter(c => c.node === n.id && !housekeeping.has(c.id)
+    && (roles[c.id] === undefined || roles[c.id] === 'idle')).length)
+}
 
 export const clusterBaselines: readonly ClusterBaseline[] = [
   {

@@ -26,6 +26,26 @@ describe('first fit by vCPUs', () => {
     expect(firstFitByVcpus(hosts, vms)).toEqual([0, 1, 0, 1])
   })
 
+  test('counted node by node, a VM must fit within one node and goes to the node with the most free CPUs', () => {
+    const hosts = [host('a', 8), host('b', 8)]
+    // Host a offers 4 and 3 CPUs on its two nodes, host b 4 and 4.
+    const nodeFree = (_: unknown, i: number) => (i === 0 ? [4, 3] : [4, 4])
+    const vms = [vm('v0', 3), vm('v1', 3), vm('v2', 2), vm('v3', 2), vm('v4', 1)]
+    // v0 -> a node 0 (1, 3 left), v1 -> a node 1 (1, 0), v2: no node of a has 2 -> b node 0 (2, 4),
+    // v3 -> b node 1 (2, 2), v4 -> a node 0 (0, 0). As one pool, v2 would have gone to a (2 left).
+    expect(firstFitByVcpus(hosts, vms, {nodeFree})).toEqual([0, 0, 1, 1, 0])
+    expect(firstFitByVcpus(hosts, vms)).toEqual([0, 0, 0, 1, 1])
+  })
+
+  test('a system that gives each VM more CPUs than its vCPUs fits fewer VMs per host', () => {
+    const hosts = [host('a', 8), host('b', 8)]
+    const vms = [vm('v0', 3), vm('v1', 3), vm('v2', 3)]
+    expect(firstFitByVcpus(hosts, vms)).toEqual([0, 0, 1])
+    expect(firstFitByVcpus(hosts, vms, {cpus: t => t.vcpus + 1})).toEqual([0, 0, 1])
+    expect(firstFitByVcpus(hosts, [...vms, vm('v3', 2)], {cpus: t => t.vcpus + 1})).toEqual([0, 0, 1, 1])
+    expect(firstFitByVcpus(hosts, [...vms, vm('v3', 2)])).toEqual([0, 0, 1, 0])
+  })
+
   test('a full host is skipped; the next one with room takes the VM', () => {
     const hosts = [host('a', 4), host('b', 4)]
     expect(firstFitByVcpus(hosts, [vm('big', 4), vm('mid', 3), vm('small', 1)])).toEqual([0, 1, 1])
