@@ -32,9 +32,11 @@ describe('baselinePlans: the same cluster and workload under today\'s systems', 
     const outcomes = baselinePlans(models, workload)
     expect(outcomes.map(o => o.id)).toEqual(hostBaselines.map(b => b.id))
 
-    // Recompute the `default` baseline by hand: first fit by vCPUs, then its layout per host.
+    // Recompute the `default` baseline by hand: first fit by vCPUs node by node (its layout
+    // pins each VM within one node), then its layout per host.
     const vms: Vm[] = workload.entries.flatMap(e => Array.from({length: e.count}, (_, i) => ({id: `${e.type.name}-${i}`, type: e.type})))
-    const hostsOf = firstFitByVcpus(Array.from({length: 6}, () => host), vms)
+    const nodeFree = () => host.nodes.map(n => host.cpus.filter(c => c.node === n.id && !host.housekeeping.includes(c.id)).length)
+    const hostsOf = firstFitByVcpus(Array.from({length: 6}, () => host), vms, {nodeFree})
     let used = 0
     let unplaced = hostsOf.filter(h => h === undefined).length
     let delivered = 0

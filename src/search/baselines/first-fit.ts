@@ -13,7 +13,7 @@
  *
  * A system that pins each VM within one NUMA node counts free CPUs node by node
  * (`options.nodeFree`: Nova's NUMA topology filter; the VM goes to the node with the most
- * free CPUs, as buildLayout and the Nova baseline place it), one that keeps CPUs from its
+ * free CPUs, as buildLayout and the Nova baselines place it), one that keeps CPUs from its
  * guests offers fewer (the OVS-DPDK PMD cores are not in Nova's `cpu_dedicated_set`), and
  * one that gives each VM more than its vCPUs asks for more (`options.cpus`: Nova's
  * `isolate` emulator threads policy takes one more pCPU per VM); see index.ts.

@@ -57,6 +57,8 @@ export const hostBaselines: readonly HostBaseline[] = [
     name: 'today\'s default: one vhost thread per device, floating on the VM\'s CPUs',
     source: 'vhost-net/vhost-blk one worker per device; libvirt/Nova default emulator pinning to the instance\'s pCPUs (Nova "CPU topologies")',
     layout: (host, vms) => defaultLayout(host, vms),
+    // Its layout pins each VM within one node (buildLayout), so first fit counts node by node.
+    nodeCpus: host => freeByNode(host, {}),
   },
   ...(['roundrobin', 'cycles', 'group'] as const).map((mode): HostBaseline => ({
     id: `ovs-${mode}`,
@@ -95,6 +97,7 @@ export const hostBaselines: readonly HostBaseline[] = [
     name: 'Nova hw:emulator_threads_policy=share',
     source: NOVA_DOC,
     layout: (host, vms) => novaLayout('share', host, vms),
+    nodeCpus: host => freeByNode(host, {}),
   },
 ]
 
