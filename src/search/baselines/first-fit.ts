@@ -57,11 +57,22 @@ export function firstFitByVcpus(hosts: Host[], vms: Vm[], options: FirstFitOptio
     return ok
   }
 
+  // Hosts before `open` have no room left for the smallest VM: the search starts after them.
+  const least = vms.reduce((m, vm) => Math.min(m, cpusOf(vm.type)), Number.POSITIVE_INFINITY)
+  let open = 0
   return vms.map(vm => {
     const need = cpusOf(vm.type)
-    const index = free.findIndex((_, h) => roomiest(h, need) >= 0 && fits(h, vm.type))
+    let index = -1
+    for (let h = open; h < hosts.length; h++) {
+      if (roomiest(h, need) >= 0 && fits(h, vm.type)) {
+        index = h
+        break
+      }
+    }
+
     if (index < 0) return undefined
     free[index][roomiest(index, need)] -= need
+    while (open < hosts.length && roomiest(open, least) < 0) open++
     return index
   })
 }
