@@ -1,8 +1,6 @@
-/** The published schema files are generated from src/io/schemas.ts and must be up to date. */
-import {readFile} from 'node:fs/promises'
+/** The published schema files: generated from src/io/schemas.ts and up to date, valid, and checking what an editor should flag. */
+import {readFile, readdir} from 'node:fs/promises'
 import path from 'node:path'
-
-import {readdir} from 'node:fs/promises'
 
 import {Ajv, type ErrorObject} from 'ajv'
 import fc from 'fast-check'
@@ -110,7 +108,7 @@ describe('schemas/', () => {
     const quantityPattern = new RegExp(NUMBER_FIRST)
     const units = ['', 'b/s', 'Gbit/s', 'Gbps', 'kB/s', 'GiB/s', 'Mpps', 'Kpps', 'IOPS', 'kIOPS', 'GHz', 's', 'ms', 'us', 'µs', 'ns', 'min',
       'B', 'KiB', 'GiB', 'b', '%', 'percent', 'cpus', 'packets/s', 'req/s']
-    const text1 = fc.oneof(
+    const quantityText = fc.oneof(
       fc.string(),
       fc.tuple(fc.constantFrom('', ' ', '+', '-', '.'), fc.double({min: 0, max: 1e9, noNaN: true}), fc.constantFrom('', ' ', '  '), fc.constantFrom(...units))
         .map(([lead, n, space, unit]) => `${lead}${n}${space}${unit}`),
@@ -124,7 +122,7 @@ describe('schemas/', () => {
         return false
       }
     }
-    fc.assert(fc.property(text1, input => {
+    fc.assert(fc.property(quantityText, input => {
       for (const d of dimensions) if (accepts(() => parseQuantity(input, d))) expect(quantityPattern.test(input), `${d} ${input}`).toBe(true)
       if (accepts(() => parseRate(input)) && !/^\s*(unbounded|max)\s*$/i.test(input)) expect(quantityPattern.test(input), input).toBe(true)
       if (accepts(() => parseCpuQuota(input)) && !/^\s*max(\s+\d+)?\s*$/.test(input)) expect(quantityPattern.test(input), input).toBe(true)
