@@ -255,9 +255,14 @@ function missesRate(rate: number, offered: number, slo: Slo): boolean {
   return rate < rateFloor(offered, slo)
 }
 
+/** The largest p99 latency a device's SLO allows (Infinity when it sets none). */
+function p99Bound(slo: Slo): number {
+  return slo.maxP99S ?? Number.POSITIVE_INFINITY
+}
+
 /** A device's p99 latency above its SLO's bound, when it has one. */
 function missesP99(p99S: number, slo: Slo): boolean {
-  return slo.maxP99S !== undefined && p99S > slo.maxP99S
+  return p99S > p99Bound(slo)
 }
 
 /** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
@@ -340,8 +345,6 @@ class HostEvaluator implements Evaluator {
   private readonly cpuIndex: Int32Array
   private readonly cpuCore: Int32Array
   private readonly cpuNode: Int32Array
-  /** Remoteness of node b from node a: (distance - 10) / 11, at least 0; for nodes 0..nodeCount-1. */
-  private readonly remoteTable: Float64Array
   private readonly nodeCount: number
   /**
    * The NUMA factor of a device's path (see `priceWorkers`) by the nodes of its worker w,
@@ -381,7 +384,7 @@ class HostEvaluator implements Evaluator {
   private readonly sizeBytes: Float64Array
   /** 1 for a net device, 0 for a block device. */
   private readonly netDevice: Uint8Array
-  /** Each device's SLO as the totals check it: the least rate that meets it (`rateFloor`) and the largest p99 (Infinity: none). */
+  /** Each device's SLO as the totals check it: the least rate that meets it (`rateFloor`) and the largest p99 (`p99Bound`). */
   private readonly sloRateFloor: Float64Array
   private readonly sloMaxP99: Float64Array
   /** Devices are numbered VM by VM: VM v's are byVmStart[v] to byVmStart[v + 1] - 1. */
@@ -570,8 +573,6 @@ class HostEvaluator implements Evaluator {
     for (const c of host.cpus) nodeCount = Math.max(nodeCount, c.node + 1)
     for (const x of [...host.nics, ...host.blockDevices]) nodeCount = Math.max(nodeCount, x.node + 1)
     this.nodeCount = nodeCount
-    this.remoteTable = slab.f64(nodeCount * nodeCount)
-    for (let a = 0; a < nodeCount; a++) for (let b = 0; b < nodeCount; b++) this.remoteTable[a * nodeCount + b] = this.remoteOf(a, b)
     this.numaTable = slab.f64(nodeCount * nodeCount * (nodeCount + 1))
     for (let w = 0; w < nodeCount; w++) {
       for (let v = 0; v < nodeCount; v++) {
@@ -620,7 +621,7 @@ class HostEvaluator implements Evaluator {
     this.sizeBytes = f64(slab, devices, d => d.sizeBytes)
     this.netDevice = u8(slab, devices, d => (d.kind === 'net' ? 1 : 0))
     this.sloRateFloor = f64(slab, devices, (d, i) => rateFloor(d.offered, vms[this.dVm[i]].type.slo))
-    this.sloMaxP99 = f64(slab, devices, (d, i) => vms[this.dVm[i]].type.slo.maxP99S ?? Number.POSITIVE_INFINITY)
+    this.sloMaxP99 = f64(slab, devices, (_, i) => p99Bound(vms[this.dVm[i]].type.slo))
     this.byVmStart = slab.i32(nv + 1)
     for (let i = 0; i < n; i++) this.byVmStart[this.dVm[i] + 1]++
     for (let v = 0; v < nv; v++) this.byVmStart[v + 1] += this.byVmStart[v]
@@ -833,7 +834,8 @@ class HostEvaluator implements Evaluator {
     this.kernel.zero(SLOT.slotStamp)
   }
 
-  private remoteOf(a: number, b: number): number {
+  /** Remoteness of node b from node a: (distance - 10) / 11, at least 0. */
+  private remote(a: number, b: number): number {
     const distance = this.host.distances[a]?.[b] ?? (a === b ? 10 : 21)
     return Math.max(0, (distance - 10) / 11)
   }
@@ -841,11 +843,6 @@ class HostEvaluator implements Evaluator {
   /** The cost factor of a path whose worker, VM memory and NIC or block device (-1: none) are on these nodes. */
   private numaFactor(workerNode: number, vmNode: number, ioNode: number): number {
     return 1 + (this.cal.numaRemoteFactor - 1) * (this.remote(workerNode, vmNode) + (ioNode < 0 ? 0 : this.remote(workerNode, ioNode))) / 2
-  }
-
-  private remote(a: number, b: number): number {
-    const count = this.nodeCount
-    return a >= 0 && b >= 0 && a < count && b < count ? this.remoteTable[a * count + b] : this.remoteOf(a, b)
   }
 
   // ------------------------------------------------------------ the layout's VMs and CPUs
