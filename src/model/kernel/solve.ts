@@ -1027,6 +1027,16 @@ function observe(trust: f64): f64 {
   return change
 }
 
+/** Mean queueing wait behind a worker busy `u` of the time, items served in `service` s on average (M/M/1), at most a full ring. */
+@inline function meanWait(u: f64, service: f64): f64 {
+  return smaller(u * service / (1 - u), RING_ITEMS * service)
+}
+
+/** The same wait's 99th percentile (0 for a worker idle 99% of the time or more). */
+@inline function p99Wait(u: f64, service: f64): f64 {
+  return u > 0.01 ? smaller(service / (1 - u) * Math.log(100 * u), RING_ITEMS * service) : 0
+}
+
 /**
  * Mean and p99 latency at the current rates: while iterating, only the mean of the devices
  * whose rate it bounds (round trips, block queues); at the end, everything.
@@ -1040,8 +1050,8 @@ function latency(final: bool): void {
       const meanService = F(workerCycles, w) / F(workerItems, w) / F(workerCpuCap, w)
       const u = smaller(F(U, w), 0.999_999)
       setF(workerService, w, meanService)
-      setF(workerWait, w, smaller(u * meanService / (1 - u), RING_ITEMS * meanService))
-      if (final) setF(workerWaitP99, w, u > 0.01 ? smaller(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0)
+      setF(workerWait, w, meanWait(u, meanService))
+      if (final) setF(workerWaitP99, w, p99Wait(u, meanService))
     }
 
     // A pinned worker's core sleeps when the worker does (it has nothing else to run)
@@ -1065,7 +1075,7 @@ function latency(final: bool): void {
     const workerCost = load<f64>(r, D_CW)
     const meanService = F(workerItems, w) > 0 ? F(workerService, w) : workerCost / load<f64>(r, D_PER) / capW
     const u = smaller(F(U, w), 0.999_999)
-    const wait = F(workerItems, w) > 0 ? F(workerWait, w) : smaller(u * meanService / (1 - u), RING_ITEMS * meanService)
+    const wait = F(workerItems, w) > 0 ? F(workerWait, w) : meanWait(u, meanService)
     const service = workerCost / capW
     const guest = load<f64>(r, D_CG) / F(vmOneCpu, load<i32>(r, D_VM))
     // Notification: a wake-up when the worker sleeps, the timer, or half a polling pass.
@@ -1092,8 +1102,7 @@ function latency(final: bool): void {
     const fixed = guest + irq + deviceTime + load<f64>(r, D_FIXED_RTT)
     store<f64>(r, fixed + notify + wait + service, D_MEAN_LATENCY)
     if (final) {
-      const waitP99 = F(workerItems, w) > 0 ? F(workerWaitP99, w)
-        : u > 0.01 ? smaller(meanService / (1 - u) * Math.log(100 * u), RING_ITEMS * meanService) : 0
+      const waitP99 = F(workerItems, w) > 0 ? F(workerWaitP99, w) : p99Wait(u, meanService)
       setF(p99Latency, i, fixed + notifyP99 + waitP99 + service)
     }
   }
