@@ -9,7 +9,7 @@
 import {PolicyError} from '../model/errors.js'
 import {evaluate} from '../model/evaluate.js'
 import type {Host, HostTotals, Vm, Workload} from '../model/types.js'
-import {type HostBaseline, firstFitByVcpus, guestCpus, hostBaselines} from './baselines/index.js'
+import {type HostBaseline, clusterBaselines, guestCpus, hostBaselines} from './baselines/index.js'
 import type {PlanModel} from './plan.js'
 
 export interface BaselineOutcome {
@@ -66,7 +66,7 @@ BaselineOutcome[] {
     const key = `${b.nodeCpus ? 'nodes' : 'pool'}|${free.map(f => f.join('+')).join(',')}|${perVm.join(',')}`
     let fit = fits.get(key)
     if (!fit) {
-      const place = firstFitByVcpus(hosts, vms, {
+      const place = clusterBaselines[0].place(hosts, vms, {
         ...(b.nodeCpus ? {nodeFree: (_: Host, i: number) => free[hostModel[i]]} : {}),
         cpus: t => perVm[typeIndex.get(t)!],
       })

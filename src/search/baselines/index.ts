@@ -13,7 +13,7 @@
 import {PolicyError} from '../../model/errors.js'
 import {evaluate} from '../../model/evaluate.js'
 import type {Calibration, CpuRole, Evaluation, Host, HostTotals, Layout, Vm, VmType} from '../../model/types.js'
-import {firstFitByVcpus} from './first-fit.js'
+import {type FirstFitOptions, firstFitByVcpus} from './first-fit.js'
 import {defaultLayout, k8sLayout, novaLayout, ovsLayout} from './layouts.js'
 
 export {CpuAllocationError, type CpuManagerOptions, allocateCpus} from './k8s-cpu-manager.js'
@@ -43,8 +43,11 @@ export interface ClusterBaseline {
   id: string
   name: string
   source: string
-  /** Host index (cluster order) for each VM (workload order), undefined when none has room. */
-  place(hosts: Host[], vms: Vm[]): (number | undefined)[]
+  /**
+   * Host index (cluster order) for each VM (workload order), undefined when none has room;
+   * CPUs counted as a host baseline's system counts them (`nodeCpus`, `vmCpus`).
+   */
+  place(hosts: Host[], vms: Vm[], options?: FirstFitOptions): (number | undefined)[]
 }
 
 const OVS_DOC = 'Open vSwitch documentation, "PMD Threads" (Documentation/topics/dpdk/pmd.rst), other_config:pmd-rxq-assign'
