@@ -101,6 +101,15 @@ export const expected = {
     `a metric of the case's variants, as VARIANT.METRIC with VARIANT one of ${oneOf(variants)}`,
   variantMetric: (variant: string, metrics: readonly string[]) => `a metric of variant ${variant}: one of ${oneOf(metrics)}`,
   mathFunction: (functions: readonly string[]) => `a mathjs function: one of ${oneOf(functions)}`,
+  uniqueVariant: 'a variant name no other variant of the case has',
+  uniqueCheck: 'a check name no other check of the case has',
+  checkPart: (key: 'published' | 'tolerance') => (key === 'published'
+    ? 'the published figure that predicted is compared with (a number), or a condition (holds) instead'
+    : 'a tolerance, the largest accepted relative error |predicted / published - 1| (like 0.25), or a condition (holds) instead'),
+  toleranceOrHolds: 'a tolerance or a condition (holds), not both',
+  publishedNeedsPredicted: 'a published figure together with the predicted expression it is compared with',
+  condition: 'a condition that is true or false, like "spin.kpps > kick.kpps"',
+  numberExpression: 'an expression that gives a number, like "spin.kpps" or "a.gbps / b.gbps"',
 } as const
 
 /** How the found value is described. */
@@ -133,6 +142,10 @@ export const found = {
   threadTwice: (core: number, thread: number) => `core ${core} thread ${thread} twice`,
   deviceOfKind: (kind: string, id: string) => `${kind} device ${quote(id)}`,
   bareVariant: (variant: string) => `${quote(variant)} (a variant, not one of its metrics)`,
+  duplicateVariant: (name: string, earlier: number) => `${quote(name)} again (variants[${earlier}] has it)`,
+  duplicateCheck: (name: string, earlier: number) => `${quote(name)} again (checks[${earlier}] has it)`,
+  noPredicted: 'no predicted expression',
+  evaluationError: (message: string) => `an expression that cannot be worked out: ${message}`,
 } as const
 
 /** Hints: what to try. */

@@ -15,17 +15,22 @@ import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 
 import {expected as expects, found as founds, hint} from '../messages.js'
+import type {Platform} from '../model/types.js'
 import {type ExpressionProblem, METRIC_NAMES, type ReferenceCheck, type ReferenceVariant, checkExpression} from '../model/reference.js'
 import {InputError, type InputErrorFields, type PathSegment} from './errors.js'
 import {type Part, type Scenario, loadScenario, packageRoot, readSpec} from './load.js'
 import {instantiateVms, normalizePolicy} from './normalize.js'
-import type {PolicySpec} from './schemas.js'
+import type {ExpectSpec, PlatformBody, PolicySpec} from './schemas.js'
 import {closest, editDistance} from './suggest.js'
 
 export interface ReferenceCase {
   scenario: Scenario
   variants: ReferenceVariant[]
   checks: ReferenceCheck[]
+  /** The input error for check `index` whose `predicted` or `holds` could not be worked out. */
+  invalid: (index: number, key: 'predicted' | 'holds', message: string) => InputError
+  /** Where a variant (by the name the checks use) is written: `expect.variants[i]` and its line. */
+  variantAt: (name: string) => {path: string; line?: number}
 }
 
 /** Throw an input error at `expect.<at>`, located in the case file (with its line). */
@@ -68,40 +73,43 @@ function expressionError(problem: ExpressionProblem): Omit<InputErrorFields, 'pa
   }
 }
 
+/** A variant's platform changes, as the host model holds them. */
+function platformOf(spec: PlatformBody): Partial<Platform> {
+  return {
+    ...(spec.posted_interrupts === undefined ? {} : {postedInterrupts: spec.posted_interrupts}),
+    ...(spec.pv_eoi === undefined ? {} : {pvEoi: spec.pv_eoi}),
+    ...(spec.ioeventfd === undefined ? {} : {ioeventfd: spec.ioeventfd}),
+  }
+}
+
 export async function loadReferenceCase(file: string): Promise<ReferenceCase> {
   const scenario = await loadScenario(file)
   const {spec, part} = await readSpec('scenario', file)
   function bad(at: readonly PathSegment[], expected: string, found: unknown): never {
     fail(part, at, {code: 'value', expected, found: JSON.stringify(found)})
   }
-  const expect = scenario.expect as {variants?: unknown; checks?: unknown} | undefined
+  // The schema has checked the section's shape (scenario.schema.json, `expect`).
+  const expect = scenario.expect as ExpectSpec | undefined
   if (!expect) {
     throw new InputError({code: 'value', file, path: ['expect'],
       expected: 'a reference case: a scenario with an "expect" section of variants and checks (data/reference/)',
       found: 'a scenario without one (evaluate it with "sidecore evaluate")'})
   }
 
-  if (!Array.isArray(expect.variants) || !Array.isArray(expect.checks)) {
-    bad(['variants'], 'a list of variants and a list of checks', expect)
-  }
-
   const variants: ReferenceVariant[] = []
-  for (const [i, raw] of (expect.variants as Record<string, unknown>[]).entries()) {
+  const variantAt = new Map<string, number>()
+  for (const [i, raw] of expect.variants.entries()) {
     const name = raw.name
-    if (typeof name !== 'string' || !/^[a-z][a-z0-9_]*$/i.test(name)) {
-      bad(['variants', i, 'name'], 'a name made of letters, digits and _', name)
-    }
-
-    const policySpec = {...(spec.policy as PolicySpec), ...(raw.policy as PolicySpec | undefined)}
-    const platform = {...scenario.host.platform, ...(raw.platform as object | undefined)}
+    const policySpec = {...(spec.policy as PolicySpec), ...raw.policy}
+    const platform = {...scenario.host.platform, ...(raw.platform === undefined ? {} : platformOf(raw.platform))}
     const host = {...scenario.host, platform}
-    const policy = normalizePolicy(policySpec, host)
+    const policy = part.child(['expect', 'variants', i, 'policy']).run(() => normalizePolicy(policySpec, host))
     // `devices: N` keeps the first N devices of the first VM type; `offered` sets every
     // device's offered load (items/s) of that type.
     const first = scenario.workload.entries[0]
     let type = first.type
     if (raw.devices !== undefined) {
-      if (typeof raw.devices !== 'number' || raw.devices < 1 || raw.devices > type.devices.length) {
+      if (raw.devices > type.devices.length) {
         bad(['variants', i, 'devices'], `a number of devices from 1 to ${type.devices.length}`, raw.devices)
       }
 
@@ -109,19 +117,27 @@ export async function loadReferenceCase(file: string): Promise<ReferenceCase> {
     }
 
     if (raw.offered !== undefined) {
-      if (typeof raw.offered !== 'number' || raw.offered <= 0) bad(['variants', i, 'offered'], 'items per second', raw.offered)
       const offered = raw.offered
       type = {...type, devices: type.devices.map(d => ({...d, offered}))}
     }
 
-    const counts = raw.vms === undefined ? [undefined] : Array.isArray(raw.vms) ? raw.vms as number[] : [raw.vms as number]
+    const counts = raw.vms === undefined ? [undefined] : Array.isArray(raw.vms) ? raw.vms : [raw.vms]
     for (const count of counts) {
+      const variantName = count === undefined || !Array.isArray(raw.vms) ? name : `${name}${count}`
+      // Two variants of one name would make every check over it ambiguous.
+      const earlier = variantAt.get(variantName)
+      if (earlier !== undefined) {
+        fail(part, ['variants', i, 'name'], {code: 'value', expected: expects.uniqueVariant,
+          found: founds.duplicateVariant(variantName, earlier)})
+      }
+
+      variantAt.set(variantName, i)
       const workload = {
         ...scenario.workload,
         entries: scenario.workload.entries.map((e, k) => (k === 0 ? {type, count: count ?? e.count} : e)),
       }
       variants.push({
-        name: count === undefined || !Array.isArray(raw.vms) ? name : `${name}${count}`,
+        name: variantName,
         host,
         vms: instantiateVms(workload),
         policy,
@@ -133,27 +149,44 @@ export async function loadReferenceCase(file: string): Promise<ReferenceCase> {
   // Every name in every expression must be a metric of a variant (or mathjs's own), checked
   // before anything runs: a typo is an input error, not a failed check.
   const names = variants.map(v => v.name)
-  const checks = (expect.checks as Record<string, unknown>[]).map((c, i): ReferenceCheck => {
-    if (typeof c.name !== 'string') bad(['checks', i, 'name'], 'a name', c.name)
-    if (c.predicted === undefined && c.holds === undefined) bad(['checks', i], 'predicted or holds', c)
+  const checkAt = new Map<string, number>()
+  const checks = expect.checks.map((c, i): ReferenceCheck => {
+    const earlier = checkAt.get(c.name)
+    if (earlier !== undefined) fail(part, ['checks', i, 'name'], {code: 'value', expected: expects.uniqueCheck, found: founds.duplicateCheck(c.name, earlier)})
+    checkAt.set(c.name, i)
+    // What decides the check: a condition, or a prediction within a tolerance of a published figure.
+    if (c.holds === undefined) {
+      if (c.predicted === undefined) bad(['checks', i], 'predicted (with published and tolerance) or holds', c)
+      for (const key of ['published', 'tolerance'] as const) {
+        if (c[key] === undefined) fail(part, ['checks', i, key], {code: 'schema', expected: expects.checkPart(key), found: founds.missingKey})
+      }
+    } else if (c.tolerance !== undefined) {
+      fail(part, ['checks', i, 'tolerance'], {code: 'value', expected: expects.toleranceOrHolds, found: founds.both})
+    }
+
+    if (c.published !== undefined && c.predicted === undefined) {
+      fail(part, ['checks', i, 'published'], {code: 'value', expected: expects.publishedNeedsPredicted, found: founds.noPredicted})
+    }
+
     for (const key of ['predicted', 'holds'] as const) {
       const text = c[key]
       if (text === undefined) continue
-      if (typeof text !== 'string') fail(part, ['checks', i, key], {code: 'value', expected: expects.expression, found: founds.value(text)})
       const problem = checkExpression(text, names)
       if (problem) fail(part, ['checks', i, key], expressionError(problem))
     }
 
-    return {
-      name: c.name as string,
-      predicted: c.predicted as string | undefined,
-      published: c.published as number | undefined,
-      publishedText: c.published_text as string | undefined,
-      tolerance: c.tolerance as number | undefined,
-      holds: c.holds as string | undefined,
-    }
+    return {name: c.name, predicted: c.predicted, published: c.published, publishedText: c.published_text, tolerance: c.tolerance, holds: c.holds}
   })
-  return {scenario, variants, checks}
+
+  /** A check whose expression could not be worked out (see `runChecks`), as an input error at its line. */
+  const invalid = (index: number, key: 'predicted' | 'holds', message: string): InputError =>
+    part.locate(new InputError({code: 'value', path: ['expect', 'checks', index, key],
+      expected: key === 'holds' ? expects.condition : expects.numberExpression, found: founds.evaluationError(message)})) as InputError
+  const variantAtName = (name: string) => {
+    const i = variantAt.get(name) ?? 0
+    return {path: `expect.variants[${i}]`, line: part.doc.lineOf(['expect', 'variants', i], false)}
+  }
+  return {scenario, variants, checks, invalid, variantAt: variantAtName}
 }
 
 /** The reference case files bundled in data/reference/, in name order. */

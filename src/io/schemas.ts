@@ -501,6 +501,47 @@ const pathOr = <T extends TSchema>(inline: T, what: string) =>
     description: `A ${what}: a file path, or written inline.`,
   })
 
+const VariantSpec = strict(
+  {
+    name: Type.String({
+      pattern: '^[A-Za-z][A-Za-z0-9_]*$',
+      description: 'Name the checks use (`NAME.kpps`): letters, digits and _, starting with a letter. With a list of `vms`, one variant per count, named NAME1, NAME2, ...',
+    }),
+    policy: Type.Optional(PolicySchema),
+    platform: Type.Optional(PlatformSpec),
+    vms: Type.Optional(
+      Type.Union([Type.Integer({minimum: 1}), Type.Array(Type.Integer({minimum: 1}), {minItems: 1})], {
+        description: 'VMs of the first VM type: a count, or a list of counts (one variant each).',
+      }),
+    ),
+    devices: Type.Optional(Type.Integer({minimum: 1, description: 'Keep only the first N devices of the first VM type.'})),
+    offered: Type.Optional(Type.Number({exclusiveMinimum: 0, description: 'Offered load of every device of the first VM type, in items per second.'})),
+  },
+  'One variant of the scenario: changes to its policy (merged over the scenario\'s), its host\'s platform or its first VM type.',
+)
+
+const CheckSpec = strict(
+  {
+    name: Type.String({minLength: 1, description: 'Name shown in the table; unique within the case.'}),
+    predicted: Type.Optional(Type.String({minLength: 1, description: 'Expression of the predicted figure over VARIANT.METRIC names, e.g. `spin.kpps` or `a.gbps / b.gbps`.'})),
+    published: Type.Optional(Type.Number({description: 'The published figure, in the unit of `predicted`.'})),
+    published_text: Type.Optional(Type.String({description: 'How the source states it, for the table.'})),
+    tolerance: Type.Optional(
+      Type.Number({minimum: 0, description: 'Largest accepted relative error |predicted / published - 1| (0.25 = 25%; 0 = exact). Required with `published`.'}),
+    ),
+    holds: Type.Optional(Type.String({minLength: 1, description: 'A condition that must hold instead, e.g. `spin.kpps > kick.kpps`.'})),
+  },
+  'One check: `predicted` with `published` and `tolerance`, or a condition `holds` (with or without `predicted` to show).',
+)
+
+const ExpectSchema = strict(
+  {
+    variants: Type.Array(VariantSpec, {minItems: 1, description: 'The evaluations the checks compare.'}),
+    checks: Type.Array(CheckSpec, {minItems: 1, description: 'What must hold against the published results.'}),
+  },
+  'A reference case for `sidecore validate`: variants of this scenario and checks over their metrics.',
+)
+
 export const ScenarioSchema = strict(
   {
     ...SchemaRef,
@@ -521,7 +562,7 @@ export const ScenarioSchema = strict(
         {description: 'Calibration profile: a name, a path, or inline. Default: the host model\'s calibration, else current.'},
       ),
     ),
-    expect: Type.Optional(Type.Object({}, {additionalProperties: true, description: 'What `sidecore validate` checks; free-form.'})),
+    expect: Type.Optional(ExpectSchema),
   },
   'A scenario: a host, a workload running on it, a layout or a policy, and a calibration. Give either layout or policy.',
 )
@@ -542,6 +583,8 @@ export type LayoutBody = Static<typeof InlineLayoutSchema>
 export type PolicySpec = Static<typeof PolicySchema>
 export type NotificationSpec = Static<typeof NotificationSchema>
 export type ScenarioSpec = Static<typeof ScenarioSchema>
+export type ExpectSpec = Static<typeof ExpectSchema>
+export type PlatformBody = Static<typeof PlatformSpec>
 
 export interface SpecByKind {
   host: HostSpec

@@ -7,7 +7,7 @@
  */
 import {all, create, type MathNode} from '../mathjs.js'
 
-import {LayoutError} from './errors.js'
+import {LayoutError, PolicyError} from './errors.js'
 import {evaluate} from './evaluate.js'
 import {buildLayout, checkLayout} from './layout.js'
 import type {ArchitecturePolicy, Calibration, Evaluation, Host, Vm} from './types.js'
@@ -77,8 +77,17 @@ export interface CheckResult {
   predicted?: number
   published: string
   error?: number
+  /** Largest accepted relative error, when a tolerance decides the check. */
+  tolerance?: number
+  /** The condition that decides the check, when one does (`holds`). */
+  condition?: string
   pass: boolean
   note?: string
+  /**
+   * The check's own expression could not be worked out (mathjs failed on it, or it gave no
+   * number or no condition): a mistake in the case, not a failed prediction.
+   */
+  invalid?: {key: 'predicted' | 'holds'; message: string}
 }
 
 const MAX_EXPRESSION_LENGTH = 2000
@@ -174,32 +183,73 @@ export function runChecks(
   const calc = calculator()
   return checks.map(check => {
     const published = check.publishedText ?? (check.published === undefined ? '' : String(check.published))
-    try {
-      let predicted: number | undefined
-      if (check.predicted) {
-        const value = calc(check.predicted, metrics)
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`"${check.predicted}" is not a number`)
-        predicted = value
+    const result: CheckResult = {case: caseName, check: check.name, published, pass: false}
+    if (check.holds) result.condition = check.holds
+    // What the expression gives, or why it cannot be worked out.
+    const work = (key: 'predicted' | 'holds', text: string): unknown => {
+      try {
+        return calc(text, metrics)
+      } catch (error) {
+        result.invalid = {key, message: (error as Error).message}
+        return undefined
       }
-
-      let pass = true
-      let error: number | undefined
-      if (predicted !== undefined && check.published !== undefined) {
-        error = predicted / check.published - 1
-        if (check.tolerance !== undefined) pass = Math.abs(error) <= check.tolerance
-      }
-
-      if (check.holds) {
-        const value = calc(check.holds, metrics)
-        if (typeof value !== 'boolean') throw new Error(`"${check.holds}" is not a condition`)
-        pass = pass && value
-      }
-
-      return {case: caseName, check: check.name, predicted, published, error, pass}
-    } catch (error_) {
-      return {case: caseName, check: check.name, published, pass: false, note: (error_ as Error).message}
     }
+
+    let predicted: number | undefined
+    if (check.predicted) {
+      const value = work('predicted', check.predicted)
+      if (result.invalid) return result
+      if (typeof value !== 'number') {
+        result.invalid = {key: 'predicted', message: `it gives ${describe(value)}, not a number`}
+        return result
+      }
+
+      // A prediction of NaN or infinity is the model's failure, not the case's.
+      if (!Number.isFinite(value)) return {...result, note: `the prediction is ${value}`}
+      predicted = value
+      result.predicted = value
+    }
+
+    let pass = true
+    if (predicted !== undefined && check.published !== undefined) {
+      const error = predicted / check.published - 1
+      result.error = error
+      if (check.tolerance !== undefined) {
+        result.tolerance = check.tolerance
+        pass = Math.abs(error) <= check.tolerance
+      }
+    }
+
+    if (check.holds) {
+      const value = work('holds', check.holds)
+      if (result.invalid) return result
+      if (typeof value !== 'boolean') {
+        result.invalid = {key: 'holds', message: `it gives ${describe(value)}, not true or false`}
+        return result
+      }
+
+      pass = pass && value
+    }
+
+    result.pass = pass
+    return result
   })
+}
+
+/** A value an expression gave, for a message. */
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (value === undefined || value === null) return 'nothing'
+  const text = String(value)
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text
+}
+
+/** A variant whose policy cannot be laid out on its host: which one, and why. */
+export class VariantPolicyError extends PolicyError {
+  constructor(readonly variant: string, message: string) {
+    super(message)
+  }
 }
 
 /** One variant of a reference case: a host, its VMs and the policy to lay them out by. */
@@ -216,7 +266,14 @@ export function runReferenceCase(caseName: string, variants: ReferenceVariant[],
 {metrics: Record<string, Record<string, number>>; results: CheckResult[]} {
   const metrics: Record<string, Record<string, number>> = {}
   for (const v of variants) {
-    const layout = buildLayout(v.host, v.vms, v.policy)
+    let layout
+    try {
+      layout = buildLayout(v.host, v.vms, v.policy)
+    } catch (error) {
+      if (error instanceof PolicyError) throw new VariantPolicyError(v.name, error.message)
+      throw error
+    }
+
     const problems = checkLayout(v.host, v.vms, layout)
     if (problems.length > 0) throw new LayoutError(problems.map(p => `${caseName}/${v.name}: ${p}`))
     metrics[v.name] = evaluationMetrics(evaluate(v.host, v.vms, layout, v.calibration), v.host.frequencyHz)

@@ -62,6 +62,42 @@ describe('sidecore validate', () => {
     expect(run.stdout).toBe('')
   })
 
+  test('a check whose expression cannot be worked out is an input error: exit 2, no table', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
+    const text = await readFile(path.join(root, 'data/reference/r5-vbus-coalescing.yaml'), 'utf8')
+    const from = 'holds: 1 - vbus1.exits_per_item / virtio1.exits_per_item > 0.45'
+    expect(text).toContain(from)
+    await writeFile(path.join(dir, 'r5.yaml'), text.replace(from, 'holds: 1 - vbus1.exits_per_item / virtio1.exits_per_item >> 2'))
+    const run = await sidecore(['validate', path.join(dir, 'r5.yaml')])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe(`Error: ${path.join(dir, 'r5.yaml')}:56: expect.checks[0].holds: expected a condition that is true or false, `
+      + 'like "spin.kpps > kick.kpps", found an expression that cannot be worked out: Integers expected in function rightArithShift')
+    expect(run.stdout).toBe('')
+  })
+
+  test('a variant that cannot be laid out is named with its line', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
+    const text = await readFile(path.join(root, 'data/reference/r5-vbus-coalescing.yaml'), 'utf8')
+    const from = '{name: vbus2, devices: 2, policy: {net: vbus}}'
+    expect(text).toContain(from)
+    await writeFile(path.join(dir, 'r5.yaml'), text.replace(from, '{name: vbus2, vms: 9, devices: 2, policy: {net: vbus}}'))
+    const run = await sidecore(['validate', path.join(dir, 'r5.yaml')])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toMatch(new RegExp(`^Error: ${path.join(dir, 'r5.yaml').replace(/[.]/g, '\\.')}:49: expect\\.variants\\[3\\]: `
+      + 'variant vbus2 cannot be laid out on this host: VM receiver-\\d+ needs 4 free CPUs on one NUMA node; no node has them$'))
+    expect(run.stdout).toBe('')
+  })
+
+  test('the table says what decides each check, and no error shows as -0.0%', async () => {
+    const run = await sidecore(['validate', 'data/reference/r2-elvis-throughput.yaml', 'data/reference/r4-network-appliance.yaml'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/ error +decided by +result\n/)
+    expect(run.stdout).toMatch(/line rate \(9\.87 Gbit\/s of 1518-byte frames\) +0\.0% +±5% +pass/)
+    expect(run.stdout).toMatch(/mean gain at 1-3 VMs .* -29\.5% +condition +pass/)
+    expect(run.stdout).toMatch(/three CPUs per VM +0\.0% +exact +pass/)
+    expect(run.stdout).not.toContain('-0.0%')
+  })
+
   test('--json reports every check', async () => {
     const run = await sidecore(['validate', 'data/reference/r7-block.yaml', '--json'])
     expect(run.code).toBe(0)

@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {InputError} from '../../src/io/errors.js'
 import {loadReferenceCase, referenceFiles} from '../../src/io/reference.js'
-import {checkExpression} from '../../src/model/reference.js'
+import {checkExpression, runChecks, runReferenceCase} from '../../src/model/reference.js'
 import {cleanup, inputError, tempDir} from './helpers.js'
 
 let dir: string
@@ -65,5 +65,80 @@ describe('names in check expressions', () => {
         }
       }
     }
+  })
+})
+
+describe('the expect section', () => {
+  // The section has a schema of its own: a misspelt key or a figure with a unit is an input
+  // error, so that no check is quietly switched off.
+  test.each<[string, string, string, string, string, string | undefined]>([
+    ['a misspelt key of a variant', '{name: vbus1, devices: 1, policy: {net: vbus}}', '{name: vbus1, devices: 1, polcy: {net: vbus}}',
+      'expect.variants[1].polcy', 'unknown key "polcy"', 'did you mean "policy"?'],
+    ['a misspelt key of a check', 'published_text: more than 45%', 'published_txt: more than 45%',
+      'expect.checks[0].published_txt', 'unknown key "published_txt"', 'did you mean "published_text"?'],
+    ['a published figure with a unit', 'published_text: more than 45%', 'published: 45 %',
+      'expect.checks[0].published', '"45 %"', undefined],
+    ['a check decided by nothing', `holds: ${EXITS} > 0.45`, 'published: 0.45',
+      'expect.checks[0].tolerance', 'no such key', undefined],
+    ['a tolerance and a condition together', 'published_text: more than 45%', 'tolerance: 0.1',
+      'expect.checks[0].tolerance', 'both', undefined],
+    ['two variants of one name', '{name: vbus1, devices: 1, policy: {net: vbus}}', '{name: virtio1, devices: 1, policy: {net: vbus}}',
+      'expect.variants[1].name', '"virtio1" again (variants[0] has it)', undefined],
+    ['two checks of one name', 'name: interrupts cut, one stream to one device', 'name: exits cut, one stream to one device',
+      'expect.checks[1].name', '"exits cut, one stream to one device" again (checks[0] has it)', undefined],
+    ['a notification policy that does not exist, in a variant', '{name: vbus1, devices: 1, policy: {net: vbus}}',
+      '{name: vbus1, devices: 1, policy: {net: vbus, notification: spinn(15 us)}}',
+      'expect.variants[1].policy.notification', '"spinn(15 us)"', 'did you mean "spin"?'],
+  ])('%s', async (_name, from, to, at, found, hint) => {
+    const {err, file} = await failure(from, to)
+    expect({file: err.file, path: err.path, found: err.found, hint: err.hint}).toEqual({file, path: at, found, hint})
+    expect(err.line).toBeGreaterThan(40)
+  })
+
+  test('a variant of vms: [1, 2] named like another variant is two of one name', async () => {
+    const {err} = await failure('{name: vbus1, devices: 1, policy: {net: vbus}}', '{name: virtio, vms: [1, 2], devices: 1, policy: {net: vbus}}')
+    expect({path: err.path, found: err.found}).toEqual({path: 'expect.variants[1].name', found: '"virtio1" again (variants[0] has it)'})
+  })
+
+  test("a variant's platform changes its host", async () => {
+    const file = path.join(dir, `case${n++}.yaml`)
+    await writeFile(file, r5.replace('{name: vbus1, devices: 1, policy: {net: vbus}}',
+      '{name: vbus1, devices: 1, platform: {posted_interrupts: true, pv_eoi: true, ioeventfd: false}, policy: {net: vbus}}'))
+    const c = await loadReferenceCase(file)
+    const platform = (name: string) => c.variants.find(v => v.name === name)!.host.platform
+    expect(platform('vbus1')).toEqual({postedInterrupts: true, pvEoi: true, ioeventfd: false})
+    expect(platform('virtio1')).toEqual({postedInterrupts: false, pvEoi: false, ioeventfd: true})
+  })
+})
+
+describe('expressions that cannot be worked out', () => {
+  test.each<[string, string, 'predicted' | 'holds', string]>([
+    ['a shift of fractions', `${EXITS} >> 1`, 'predicted', 'Integers expected in function rightArithShift'],
+    ['a prediction that is a condition', `${EXITS} > 0`, 'predicted', 'it gives true, not a number'],
+  ])('%s: the case is wrong, not the model', async (_name, text, key, message) => {
+    const file = path.join(dir, `case${n++}.yaml`)
+    await writeFile(file, r5.replace(`predicted: ${EXITS}`, `predicted: ${text}`))
+    const c = await loadReferenceCase(file)
+    const results = runReferenceCase(c.scenario.name, c.variants, c.checks).results
+    expect(results[0].invalid).toEqual({key, message})
+    expect(results.slice(1).every(r => r.invalid === undefined && r.pass)).toBe(true)
+    const err = c.invalid(0, key, message)
+    expect({file: err.file, line: err.line, path: err.path}).toEqual({file, line: 54, path: 'expect.checks[0].predicted'})
+    expect(err.message).toContain(`found an expression that cannot be worked out: ${message}`)
+  })
+
+  test('a condition that gives a number', async () => {
+    const file = path.join(dir, `case${n++}.yaml`)
+    await writeFile(file, r5.replace(`holds: ${EXITS} > 0.45`, `holds: ${EXITS}`))
+    const c = await loadReferenceCase(file)
+    const results = runReferenceCase(c.scenario.name, c.variants, c.checks).results
+    expect(results[0].invalid?.key).toBe('holds')
+    expect(results[0].invalid?.message).toMatch(/^it gives 0\.\d+, not true or false$/)
+  })
+
+  test('a prediction of infinity fails the check: the model, not the case, is wrong', () => {
+    const results = runChecks('c', {a: {kpps: 1}, b: {kpps: 0}}, [{name: 'ratio', predicted: 'a.kpps / b.kpps', published: 2, tolerance: 0.1}])
+    expect(results[0]).toMatchObject({pass: false, note: 'the prediction is Infinity'})
+    expect(results[0].invalid).toBeUndefined()
   })
 })
