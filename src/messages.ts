@@ -83,6 +83,8 @@ export const expected = {
   vcpuPins: (n: number) => `${n} CPU${n === 1 ? '' : 's'}, one per vCPU`,
   inCpuset: (path: string, cpus: string) => `CPUs inside the cpuset of cgroup ${path} (${cpus})`,
   roleFor: (role: string) => `a CPU with role ${role}`,
+  vcpusOnHost: (room: number, model: string, cpus: number, overcommit: number) => `at most ${room} vCPUs in all: host ${model} has `
+    + `${cpus} CPUs and pins every vCPU to one${overcommit > 1 ? `, at most ${overcommit} to a CPU` : ''}`,
   overcommit: (n: number) => `at most ${n} vCPU${n === 1 ? '' : 's'} per CPU (vcpu_overcommit: ${n})`,
   pinnedWorker: 'one CPU for a pinned worker (floating: false)',
   direction: (kind: string) => (kind === 'net' ? 'a net direction, "tx" or "rx"' : 'a block direction, "read" or "write"'),
@@ -145,6 +147,8 @@ export const found = {
   duplicateVariant: (name: string, earlier: number) => `${quote(name)} again (variants[${earlier}] has it)`,
   duplicateCheck: (name: string, earlier: number) => `${quote(name)} again (checks[${earlier}] has it)`,
   noPredicted: 'no predicted expression',
+  vcpus: (total: number, count: number, type: string, vcpus: number, types: number) => `${total} vCPUs`
+    + ` (${count} VMs of ${type} with ${vcpus} vCPU${vcpus === 1 ? '' : 's'} each${types > 1 ? ', and the other VM types' : ''})`,
   evaluationError: (message: string) => `an expression that cannot be worked out: ${message}`,
 } as const
 

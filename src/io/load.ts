@@ -24,6 +24,7 @@ import {InputError, type PathSegment} from './errors.js'
 import {
   type HostModel,
   type LoadedCluster,
+  checkWorkloadFits,
   checkWorkloadOnHost,
   instantiateVms,
   normalizeCalibration,
@@ -379,7 +380,6 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     workload = workloadPart.run(() => normalizeWorkload(inline))
   }
   workloadPart.run(() => checkWorkloadOnHost(workload, host))
-  const vms = instantiateVms(workload)
 
   // Layout or policy.
   if (spec.layout !== undefined && spec.policy !== undefined) {
@@ -388,14 +388,25 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   if (spec.layout === undefined && spec.policy === undefined) {
     throw part.locate(new InputError({code: 'value', expected: expected.layoutOrPolicy, found: found.neither, path: []}))
   }
-  let layout: Layout | undefined
-  let policy: ArchitecturePolicy | undefined
+  let layoutSpec: LayoutBody | undefined
+  let layoutPart: Part | undefined
   if (typeof spec.layout === 'string') {
     const {spec: ls, part: lp} = await readRef('layout', part, ['layout'], spec.layout)
-    layout = lp.run(() => normalizeLayout(ls, host, vms))
+    layoutSpec = ls
+    layoutPart = lp
   } else if (spec.layout !== undefined) {
-    const inline = spec.layout as LayoutBody
-    layout = part.child(['layout']).run(() => normalizeLayout(inline, host, vms))
+    layoutSpec = spec.layout as LayoutBody
+    layoutPart = part.child(['layout'])
+  }
+
+  // A layout pins every vCPU, as many to one CPU as it allows; a policy, one to each.
+  workloadPart.run(() => checkWorkloadFits(workload, host, layoutSpec?.vcpu_overcommit ?? 1))
+  const vms = instantiateVms(workload)
+  let layout: Layout | undefined
+  let policy: ArchitecturePolicy | undefined
+  if (layoutSpec !== undefined && layoutPart !== undefined) {
+    const ls = layoutSpec
+    layout = layoutPart.run(() => normalizeLayout(ls, host, vms))
   } else if (spec.policy !== undefined) {
     const p = spec.policy
     policy = part.child(['policy']).run(() => normalizePolicy(p, host))

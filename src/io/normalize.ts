@@ -348,6 +348,26 @@ export function instantiateVms(workload: Workload): Vm[] {
 }
 
 /**
+ * Check that a workload's vCPUs can all be pinned on one host, at most `overcommit` to a CPU:
+ * before its VMs are built one by one, so that a count far too large for the host is one
+ * clear message rather than millions of VMs in memory. The path is the VM type with the most vCPUs.
+ */
+export function checkWorkloadFits(workload: Workload, host: Host, overcommit: number): void {
+  const room = host.cpus.length * overcommit
+  let total = 0
+  let largest = 0
+  workload.entries.forEach((e, i) => {
+    total += e.count * e.type.vcpus
+    if (e.count * e.type.vcpus > workload.entries[largest].count * workload.entries[largest].type.vcpus) largest = i
+  })
+  if (total > room) {
+    const e = workload.entries[largest]
+    fail({code: 'value', path: ['vm_types', largest, 'count'], expected: expected.vcpusOnHost(room, host.model, host.cpus.length, overcommit),
+      found: found.vcpus(total, e.count, e.type.name, e.type.vcpus, workload.entries.length)})
+  }
+}
+
+/**
  * Check that a workload can run on a host: every device's backing NIC or block
  * device exists (or the host has one of its kind when none is named), and
  * every cgroup cpuset names CPUs the host has. Paths are in the workload.

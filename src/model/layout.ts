@@ -70,7 +70,10 @@ export function buildLayout(host: Host, vms: Vm[], policy: ArchitecturePolicy, c
   }
 
   if (needsIo && [...ioCpus.values()].every(l => l.length === 0)) {
-    throw new PolicyError(`the policy's architecture needs I/O cores, but io_cores_per_node is ${policy.ioCoresPerNode}`)
+    // Either none were asked for, or housekeeping left no CPU to make one of.
+    throw new PolicyError(policy.ioCoresPerNode === 0
+      ? `the policy's architecture needs I/O cores, but io_cores_per_node is ${policy.ioCoresPerNode}`
+      : `the policy's architecture needs I/O cores, but no CPU is left for them: housekeeping takes ${host.housekeeping.length} of the host's ${host.cpus.length} CPUs`)
   }
 
   const placements: VmPlacement[] = []

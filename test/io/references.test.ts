@@ -303,6 +303,26 @@ describe('scenario structure', () => {
     expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:8: policy.io_cores_per_node: expected I/O cores per node on host small of at most 2, found 3`)
   })
 
+  // Every vCPU is pinned to a CPU: a count far beyond the host is one message, found before
+  // any VM is built (a billion VMs would not fit in memory).
+  test('more vCPUs than a policy can pin on the host', async () => {
+    const {err, folder} = await failure({
+      workload: SMALL_WORKLOAD.replace('count: 2', 'count: 1000000000'),
+      scenario: SCENARIO.replace('layout: layout.yaml', 'policy:\n  net: elvis'),
+    })
+    expect(err.message).toBe(`${path.join(folder, 'workload.yaml')}:6: vm_types[0].count: expected at most 8 vCPUs in all: host small has 8 CPUs `
+      + 'and pins every vCPU to one, found 2000000001 vCPUs (1000000000 VMs of web with 2 vCPUs each, and the other VM types)')
+  })
+
+  test('more vCPUs than a layout may pin, with its overcommit', async () => {
+    const {err, folder} = await failure({
+      workload: SMALL_WORKLOAD.replace('count: 2', 'count: 9'),
+      layout: SMALL_LAYOUT.replace('host: small\n', 'host: small\nvcpu_overcommit: 2\n'),
+    })
+    expect(err.message).toBe(`${path.join(folder, 'workload.yaml')}:6: vm_types[0].count: expected at most 16 vCPUs in all: host small has 8 CPUs `
+      + 'and pins every vCPU to one, at most 2 to a CPU, found 19 vCPUs (9 VMs of web with 2 vCPUs each, and the other VM types)')
+  })
+
   test('a policy gets its defaults, the interrupt mode from the host platform', async () => {
     const {file} = await scenario({scenario: SCENARIO.replace('layout: layout.yaml', 'policy:\n  net: elvis\n  notification: spin')})
     const s = await loadScenario(file)

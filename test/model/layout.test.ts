@@ -83,3 +83,19 @@ describe('cgroup cpusets in layouts built from a policy', () => {
     ])
   })
 })
+
+describe('a policy that needs I/O cores', () => {
+  test('without any asked for, the message says so', () => {
+    expect(() => buildLayout(host, vms(), policy({ioCoresPerNode: 0})))
+      .toThrow('the policy\'s architecture needs I/O cores, but io_cores_per_node is 0')
+  })
+
+  test('when housekeeping takes every CPU, the message names housekeeping, not io_cores_per_node', () => {
+    const busy = normalizeHost({
+      name: 'eight', sockets: 1, cores_per_node: 8, threads_per_core: 1, frequency: '2.6 GHz', memory_per_node: '64 GiB',
+      nics: [{id: 'eth0', node: 0, line_rate: '25 Gbit/s'}], housekeeping: '0-7',
+    })
+    expect(() => buildLayout(busy, vms(), policy({})))
+      .toThrow('the policy\'s architecture needs I/O cores, but no CPU is left for them: housekeeping takes 8 of the host\'s 8 CPUs')
+  })
+})
