@@ -83,6 +83,7 @@ export const expected = {
   vcpuPins: (n: number) => `${n} CPU${n === 1 ? '' : 's'}, one per vCPU`,
   inCpuset: (path: string, cpus: string) => `CPUs inside the cpuset of cgroup ${path} (${cpus})`,
   roleFor: (role: string) => `a CPU with role ${role}`,
+  interruptOnHost: (model: string, modes: readonly string[]) => `an interrupt mode host ${model} has: ${oneOf(modes)}`,
   vcpusOnHost: (room: number, model: string, cpus: number, overcommit: number) => `at most ${room} vCPUs in all: host ${model} has `
     + `${cpus} CPUs and pins every vCPU to one${overcommit > 1 ? `, at most ${overcommit} to a CPU` : ''}`,
   overcommit: (n: number) => `at most ${n} vCPU${n === 1 ? '' : 's'} per CPU (vcpu_overcommit: ${n})`,
@@ -158,6 +159,7 @@ export const hint = {
   quoteInFlow: 'quote the value when it contains a comma inside { } or [ ]',
   quoteColon: 'put the value in quotes when it contains ": "',
   calibrationDir: (dir: string) => `profiles live in ${dir}`,
+  platformFeature: (key: string) => `the host model's platform.${key} says whether it has it`,
   metricNeedsVariant: (example: string) => `a metric needs its variant, like ${quote(example)}`,
 } as const
 

@@ -11,13 +11,15 @@
  * that names them; calibration profile names resolve to
  * `data/calibration/NAME.yaml` in the package.
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, statSync} from 'node:fs'
 import {readFile, readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument} from 'yaml'
 
+import {LayoutError} from '../model/errors.js'
+import {checkLayout} from '../model/layout.js'
 import type {ArchitecturePolicy, Calibration, CalibrationProfile, Host, Layout, Vm, Workload} from '../model/types.js'
 import {expected, found, hint} from '../messages.js'
 import {InputError, type PathSegment} from './errors.js'
@@ -195,10 +197,27 @@ function resolveRef(from: string, ref: string): string {
   return path.isAbsolute(ref) ? ref : path.join(path.dirname(from), ref)
 }
 
+/**
+ * A layout problem (as `checkLayout` words it) prefixed with the file and line of the
+ * field it starts with, such as `workers[2] (w2): ...` or `vms[0]: ...`; as it is when it
+ * names no field.
+ */
+function locateProblem(part: Part, problem: string): string {
+  const m = /^([a-z_]+)(?:\[(\d+)\])?[ :]/.exec(problem)
+  if (!m || !['roles', 'vms', 'workers', 'interrupt', 'sharing'].includes(m[1])) return problem
+  const segments: PathSegment[] = [...part.prefix, m[1], ...(m[2] === undefined ? [] : [Number(m[2])])]
+  const line = part.doc.lineOf(segments, m[2] === undefined)
+  return `${part.doc.file}${line === undefined ? '' : `:${line}`}: ${problem}`
+}
+
 /** Load a referenced file; a missing file is reported at the referencing field. */
 async function readRef<K extends FileKind>(kind: K, from: Part, at: readonly PathSegment[], ref: string) {
   const file = resolveRef(from.doc.file, ref)
   if (!existsSync(file)) throw from.locate(new InputError({code: 'file', expected: expected.existingFile, found: found.noFile(ref), path: at}))
+  if (statSync(file).isDirectory()) {
+    throw from.locate(new InputError({code: 'file', expected: expected.readableFile, found: found.unreadable(ref, 'a directory'), path: at}))
+  }
+
   return readSpec(kind, file)
 }
 
@@ -406,7 +425,11 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   let policy: ArchitecturePolicy | undefined
   if (layoutSpec !== undefined && layoutPart !== undefined) {
     const ls = layoutSpec
-    layout = layoutPart.run(() => normalizeLayout(ls, host, vms))
+    const lp = layoutPart
+    layout = lp.run(() => normalizeLayout(ls, host, vms))
+    // The rules a layout must keep, checked as the file is read: each problem at its line.
+    const problems = checkLayout(host, vms, layout)
+    if (problems.length > 0) throw new LayoutError(problems.map(p => locateProblem(lp, p)))
   } else if (spec.policy !== undefined) {
     const p = spec.policy
     policy = part.child(['policy']).run(() => normalizePolicy(p, host))

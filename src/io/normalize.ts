@@ -455,6 +455,14 @@ export function normalizePolicy(spec: PolicySpec, host: Host): ArchitecturePolic
   if (io > coresPerNode) {
     fail({code: 'value', expected: expected.atMost(`I/O cores per node on host ${host.model}`, coresPerNode), found: found.value(io), path: ['io_cores_per_node']})
   }
+  // An interrupt mode the host's platform lacks (as checkLayout words the rule).
+  const lacks = spec.interrupt === 'posted' ? !host.platform.postedInterrupts : spec.interrupt === 'pv-eoi' ? !host.platform.pvEoi : false
+  if (lacks) {
+    const modes = ['exit', ...(host.platform.pvEoi ? ['pv-eoi'] : []), ...(host.platform.postedInterrupts ? ['posted'] : [])]
+    fail({code: 'value', expected: expected.interruptOnHost(host.model, modes), found: found.value(spec.interrupt), path: ['interrupt'],
+      hint: hint.platformFeature(spec.interrupt === 'posted' ? 'posted_interrupts' : 'pv_eoi')})
+  }
+
   return {
     net,
     block,

@@ -57,7 +57,8 @@ describe('sidecore evaluate', () => {
 
   test.each([
     ['a file that does not exist', ['evaluate', 'data/scenarios/nope.yaml'], /nope\.yaml/],
-    ['a layout the platform cannot run', ['evaluate', 'BAD_POSTED'], /posted interrupts need a host with posted_interrupts/],
+    ['an interrupt mode the platform lacks, at its line', ['evaluate', 'BAD_POSTED'],
+      /posted\.yaml:18: policy\.interrupt: expected an interrupt mode host sandy-bridge-8c has: "exit" or "pv-eoi", found "posted"/],
     ['a bad quantity', ['evaluate', 'BAD_OFFERED'], /devices\[0\]\.offered: expected .*found "fast"/],
     ['a policy that cannot be laid out, at its line', ['evaluate', 'BAD_POLICY'],
       /posted\.yaml:15: policy: cannot be laid out on this host: polling workers need dedicated I\/O cores, but io_cores_per_node is 0\n/],
@@ -73,7 +74,10 @@ describe('sidecore evaluate', () => {
     await writeFile(path.join(dir, 'workload.yaml'), workload)
     await writeFile(path.join(dir, 'offered.yaml'), posted.replace('interrupt: posted', 'interrupt: pv-eoi')
       .replace(/workload: .*/, 'workload: workload.yaml'))
-    if (args[1] === 'BAD_POLICY') await writeFile(path.join(dir, 'posted.yaml'), posted.replace('io_cores_per_node: 1', 'io_cores_per_node: 0'))
+    if (args[1] === 'BAD_POLICY') {
+      await writeFile(path.join(dir, 'posted.yaml'), posted.replace('interrupt: posted', 'interrupt: pv-eoi').replace('io_cores_per_node: 1', 'io_cores_per_node: 0'))
+    }
+
     const resolved = args.map(a => ['BAD_POSTED', 'BAD_POLICY'].includes(a) ? path.join(dir, 'posted.yaml') : a === 'BAD_OFFERED' ? path.join(dir, 'offered.yaml') : a)
     const out = path.join(dir, 'out')
     const run = await sidecore([...resolved, '--csv', out])

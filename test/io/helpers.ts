@@ -97,6 +97,6 @@ vms:
 workers:
   - {id: w0, architecture: vhost-shared, cpus: 7, notification: poll, devices: [web-0/net0, web-1/net0]}
   - {id: w1, architecture: vhost-blk, cpus: 3, floating: true, devices: [db-0/disk0]}
-interrupt: posted
+interrupt: pv-eoi
 sharing: any
 `

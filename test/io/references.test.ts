@@ -9,6 +9,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {InputError} from '../../src/io/errors.js'
+import {LayoutError} from '../../src/model/errors.js'
 import {listCalibrations, loadCluster, loadScenario} from '../../src/io/load.js'
 import {expected} from '../../src/messages.js'
 import {SMALL_HOST, SMALL_LAYOUT, SMALL_WORKLOAD, cleanup, inputError, tempDir, testCalibrationYaml} from './helpers.js'
@@ -226,6 +227,25 @@ describe('files and profiles', () => {
     const {err, folder} = await failure({scenario: SCENARIO.replace('host: host.yaml', 'host: hosts/nope.yaml')})
     expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:4: host: expected an existing file, found "hosts/nope.yaml" (no such file)`)
     expect(err.code).toBe('file')
+  })
+
+  test('a host reference that is a folder is reported where the scenario names it', async () => {
+    const {err, folder} = await failure({scenario: SCENARIO.replace('host: host.yaml', 'host: ./')})
+    expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:4: host: expected a readable file, found "./" (a directory)`)
+    expect(err.code).toBe('file')
+  })
+
+  test('a layout that breaks a rule is reported as it is read, each problem at its line in the layout file', async () => {
+    const {folder, file} = await scenario({layout: SMALL_LAYOUT.replace('cpus: 3, floating: true', 'cpus: 3, floating: true, notification: poll')})
+    const err = await loadScenario(file).then(() => undefined, (error: unknown) => error)
+    expect(err).toBeInstanceOf(LayoutError)
+    expect((err as LayoutError).problems).toEqual([`${path.join(folder, 'layout.yaml')}:13: workers[1] (w1): a polling worker must be pinned to its own CPU`])
+  })
+
+  test("a policy's interrupt mode that the host's platform lacks", async () => {
+    const {err, folder} = await failure({scenario: SCENARIO.replace('layout: layout.yaml', 'policy:\n  net: elvis\n  interrupt: posted')})
+    expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:8: policy.interrupt: expected an interrupt mode host small has: "exit" or "pv-eoi", `
+      + 'found "posted"; the host model\'s platform.posted_interrupts says whether it has it')
   })
 
   test('a layout file that does not exist', async () => {
