@@ -3,7 +3,8 @@
  *
  * Every function is deterministic and locale-free: `.` is always the decimal
  * separator, there are no thousands separators, and values show 3 significant
- * figures (`9.41 Gbit/s`, `850 Mbit/s`, `40.0 k IOPS`). Values of 1000 or more
+ * figures (`9.41 Gbit/s`, `850 Mbit/s`, `40.0 kIOPS`), written as the input
+ * formats accept them (src/io/units.ts), so that a figure can be pasted back in. Values of 1000 or more
  * in the largest unit are shown as whole numbers rather than in exponent form.
  * Inputs are in the model's SI base units (bit/s, items/s, bytes/s, seconds,
  * fractions), as in `src/model/types.ts`.
@@ -80,14 +81,14 @@ const PACKET_RATE: readonly Unit[] = [
 
 const IOPS: readonly Unit[] = [
   {factor: 1, suffix: ' IOPS'},
-  {factor: 1e3, suffix: ' k IOPS'},
-  {factor: 1e6, suffix: ' M IOPS'},
+  {factor: 1e3, suffix: ' kIOPS'},
+  {factor: 1e6, suffix: ' MIOPS'},
 ]
 
 const TRANSACTION_RATE: readonly Unit[] = [
-  {factor: 1, suffix: ' trans/s'},
-  {factor: 1e3, suffix: ' k trans/s'},
-  {factor: 1e6, suffix: ' M trans/s'},
+  {factor: 1, suffix: ' tps'},
+  {factor: 1e3, suffix: ' ktps'},
+  {factor: 1e6, suffix: ' Mtps'},
 ]
 
 const EVENT_RATE: readonly Unit[] = [
@@ -122,12 +123,12 @@ export function formatPacketRate(packetsPerS: number): string {
   return scaled(packetsPerS, PACKET_RATE)
 }
 
-/** Block request rate from requests/s: `40.0 k IOPS`. */
+/** Block request rate from requests/s: `40.0 kIOPS`. */
 export function formatIops(iops: number): string {
   return scaled(iops, IOPS)
 }
 
-/** Request/response transaction rate from transactions/s: `18.2 k trans/s`. */
+/** Request/response transaction rate from transactions/s (tps): `18.2 ktps`. */
 export function formatTransactionRate(perS: number): string {
   return scaled(perS, TRANSACTION_RATE)
 }

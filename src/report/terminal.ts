@@ -127,7 +127,9 @@ function headline(ev: Evaluation, p: Palette): string[] {
   const pairs: [string, string][] = [
     ['Host', ev.host],
     ['Calibration', ev.calibration],
-    ['Delivered', `${formatBitRate(t.deliveredBps)} (net ${formatBitRate(t.netBps)}, block ${formatByteRate(t.blockBytesPerS)})`],
+    ['Delivered', `${formatBitRate(t.deliveredBps)} (net ${formatBitRate(t.netBps)}, block ${formatByteRate(t.blockBytesPerS)})${
+      // A transaction's request and response both count, so the total may pass one direction's line rate.
+      ev.devices.some(d => d.kind === 'net' && d.pattern === 'rr') ? '; request/response counts both directions' : ''}`],
     ['IOPS', formatIops(t.iops)],
     ['CPUs', `${formatCpus(t.cpusHost)} host, ${formatCpus(t.cpusAllocated)} allocated`],
     ['Per CPU', `${gbps(t.bpsPerCpuHost)} host, ${gbps(t.bpsPerCpuAllocated)} allocated`],
@@ -158,7 +160,8 @@ function devicesTable(devices: readonly DeviceResult[], workers: readonly Worker
 }
 
 function workersTable(workers: readonly WorkerResult[]): string {
-  const headers = ['Worker', 'Architecture', 'Notification', 'CPUs', 'Floating', 'Utilisation', 'Busy', 'Idle spin', 'Devices']
+  // Work and spinning are both shares of one CPU, so that they add up to the utilisation.
+  const headers = ['Worker', 'Architecture', 'Notification', 'CPUs', 'Floating', 'Utilisation', 'Work', 'Spinning', 'Devices']
   const rows = workers.map((w) => [
     w.id,
     w.architecture,
@@ -167,7 +170,7 @@ function workersTable(workers: readonly WorkerResult[]): string {
     w.floating ? 'yes' : 'no',
     formatPercent(w.utilisation),
     formatPercent(w.busy),
-    formatPercent(w.idleSpinShare),
+    formatPercent(w.utilisation * w.idleSpinShare),
     w.devices.join(', '),
   ])
   return renderTable(headers, rows, ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'left'])

@@ -1,5 +1,6 @@
 import {describe, expect, test} from 'vitest'
 
+import {parseQuantity, parseRate} from '../../src/io/units.js'
 import type {Limit, LimitKind, Notification} from '../../src/model/types.js'
 import {
   describeLimit,
@@ -88,17 +89,17 @@ describe('quantities', () => {
   })
 
   test.each([
-    [40_000, '40.0 k IOPS'],
+    [40_000, '40.0 kIOPS'],
     [500, '500 IOPS'],
-    [2.5e6, '2.50 M IOPS'],
+    [2.5e6, '2.50 MIOPS'],
     [Infinity, 'unbounded'],
   ])('formatIops(%s) = %s', (x, expected) => {
     expect(formatIops(x)).toBe(expected)
   })
 
   test.each([
-    [18_200, '18.2 k trans/s'],
-    [950, '950 trans/s'],
+    [18_200, '18.2 ktps'],
+    [950, '950 tps'],
   ])('formatTransactionRate(%s) = %s', (x, expected) => {
     expect(formatTransactionRate(x)).toBe(expected)
   })
@@ -159,9 +160,9 @@ describe('quantities', () => {
 
   test.each([
     [742_000, 'net', 'stream', '742 kpps'],
-    [18_200, 'net', 'rr', '18.2 k trans/s'],
-    [40_000, 'block', 'stream', '40.0 k IOPS'],
-    [40_000, 'block', 'rr', '40.0 k IOPS'],
+    [18_200, 'net', 'rr', '18.2 ktps'],
+    [40_000, 'block', 'stream', '40.0 kIOPS'],
+    [40_000, 'block', 'rr', '40.0 kIOPS'],
     [Infinity, 'net', 'stream', 'unbounded'],
   ] as const)('formatItemRate(%s, %s, %s) = %s', (rate, kind, pattern, expected) => {
     expect(formatItemRate(rate, kind, pattern)).toBe(expected)
@@ -175,6 +176,27 @@ describe('quantities', () => {
     [[3, 1, 2, 2, 10, 12, 11], '1-3,10-12'],
   ])('formatCpuList(%j) = %s', (cpus, expected) => {
     expect(formatCpuList(cpus)).toBe(expected)
+  })
+})
+
+// A figure the tool prints can be pasted into an input file as it is: the input formats
+// read it back to the same value, within its three significant figures.
+describe('printed rates read back as input', () => {
+  const values = [0.5, 7, 950, 18_200, 40_000, 812_345, 2_500_000, 9.41e9]
+  const readBack = (text: string) => {
+    const rate = parseRate(text)
+    return rate.kind === 'data' ? rate.bitsPerS : rate.perS
+  }
+
+  test.each(values)('%s items/s as IOPS, transactions, packets and bit/s', (value) => {
+    for (const text of [formatIops(value), formatTransactionRate(value), formatPacketRate(value), formatBitRate(value)]) {
+      expect(Math.abs(readBack(text) / value - 1), text).toBeLessThan(5e-3)
+    }
+  })
+
+  test.each(values)('%s bytes/s as a byte rate', (value) => {
+    const text = formatByteRate(value)
+    expect(Math.abs(parseQuantity(text, 'byteRate') / value - 1), text).toBeLessThan(5e-3)
   })
 })
 

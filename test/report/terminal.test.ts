@@ -129,7 +129,7 @@ describe('renderEvaluation', () => {
       'Host         dl380-0001',
       'Calibration  sandy-bridge-en',
       'Delivered    10.7 Gbit/s (net 9.41 Gbit/s, block 164 MB/s)',
-      'IOPS         40.0 k IOPS',
+      'IOPS         40.0 kIOPS',
       'CPUs         8.00 host, 7.00 allocated',
       'Per CPU      1.34 Gbit/s host, 1.53 Gbit/s allocated',
       'Exits        12.3k/s, interrupts 33.5k/s',
@@ -137,11 +137,18 @@ describe('renderEvaluation', () => {
     ])
   })
 
+  test('with request/response traffic, the headline says the net rate counts both directions', () => {
+    const ev = sampleEvaluation()
+    ev.devices[0] = {...ev.devices[0], pattern: 'rr'}
+    const head = renderEvaluation(ev, {color: false}).split('\n')
+    expect(head[2]).toBe('Delivered    10.7 Gbit/s (net 9.41 Gbit/s, block 164 MB/s); request/response counts both directions')
+  })
+
   test('the devices table names the limiting resource in words, one row per device', () => {
     const lines = section(plain, 'Devices')
     expect(lines).toHaveLength(2 + ev.devices.length)
     expect(lines[2]).toMatch(/^web-0 +net0 +net +stream +w0 +unbounded +812 kpps +9\.41 Gbit\/s +12\.3 us +87\.7 us +elvis worker w0's CPU$/)
-    expect(lines[3]).toMatch(/^db-0 +vda +block +stream +w1 +50\.0 k IOPS +40\.0 k IOPS +164 MB\/s +1\.20 ms +4\.57 ms +block device nvme0 IOPS$/)
+    expect(lines[3]).toMatch(/^db-0 +vda +block +stream +w1 +50\.0 kIOPS +40\.0 kIOPS +164 MB\/s +1\.20 ms +4\.57 ms +block device nvme0 IOPS$/)
   })
 
   test.each([
