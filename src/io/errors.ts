@@ -81,6 +81,7 @@ export class InputError extends Error {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
+const FLAG = /^--[a-z][a-z0-9-]*$/
 
 /** `['vm_types', 2, 'devices', 0, 'offered']` -> `vm_types[2].devices[0].offered`. */
 export function formatPath(segments: readonly PathSegment[]): string {
@@ -88,6 +89,8 @@ export function formatPath(segments: readonly PathSegment[]): string {
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`
     else if (IDENTIFIER.test(s)) out += out === '' ? s : `.${s}`
+    // A command-line flag, as the first step: `--calibration`.
+    else if (out === '' && FLAG.test(s)) out += s
     else out += `[${JSON.stringify(s)}]`
   }
   return out

@@ -438,7 +438,10 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   // Calibration: the scenario's, else the host model's, else `current` (as `plan` does).
   let profile: CalibrationProfile
   if (options.calibration !== undefined) {
-    profile = await loadCalibration(options.calibration)
+    // A profile name that does not exist is the flag's mistake: say so.
+    profile = await loadCalibration(options.calibration).catch((error: unknown) => {
+      throw error instanceof InputError && error.file === undefined ? error.under(['--calibration']) : error
+    })
   } else if (typeof spec.calibration === 'string') {
     profile = await calibrationRef(part, ['calibration'], spec.calibration)
   } else if (spec.calibration !== undefined) {

@@ -55,6 +55,13 @@ describe('sidecore evaluate', () => {
     expect((await readdir(dir)).sort()).toEqual(['hosts.csv', 'vms.csv'])
   })
 
+  test('a --calibration profile that does not exist names the flag', async () => {
+    const run = await sidecore(['evaluate', example, '--calibration', 'era-2031'])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe('Error: --calibration: expected a calibration profile name ("current" or "era-2013") or a file path, '
+      + 'found "era-2031" (no such profile); did you mean "era-2013"?')
+  })
+
   test.each([
     ['a file that does not exist', ['evaluate', 'data/scenarios/nope.yaml'], /nope\.yaml/],
     ['an interrupt mode the platform lacks, at its line', ['evaluate', 'BAD_POSTED'],
