@@ -266,6 +266,8 @@ function pickError(errors: ErrorObject[], data: unknown, order?: ErrorOrder): In
       if (c.unknownIn === undefined) return c
       const missing = missingByObject.get(c.unknownIn) ?? []
       const key = String(c.error.segments[c.error.segments.length - 1])
+      // `{notification: timer(150 us, 256)}` splits at the comma: the rest, `256)`, becomes a key.
+      if (/^[^(]*\)\s*$/.test(key)) return {...c, error: new InputError({...c.error.fields(), hint: hint.quoteInFlow})}
       const close = closest(key, missing)
       if (close !== undefined) return {...c, error: new InputError({...c.error.fields(), hint: hint.didYouMean(close)})}
       const any = closest(key, c.known ?? [])

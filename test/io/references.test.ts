@@ -242,6 +242,12 @@ describe('files and profiles', () => {
     expect((err as LayoutError).problems).toEqual([`${path.join(folder, 'layout.yaml')}:13: workers[1] (w1): a polling worker must be pinned to its own CPU`])
   })
 
+  test('a policy in a flow mapping with an unquoted timer: the hint says to quote it', async () => {
+    const {err, folder} = await failure({scenario: SCENARIO.replace('layout: layout.yaml', 'policy: {net: elvis, notification: timer(150 us, 256)}')})
+    expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:6: policy["256)"]: expected one of the keys net, block, notification, interrupt, `
+      + 'io_cores_per_node, devices_per_worker, sharing, float_on, found unknown key "256)"; quote the value when it contains a comma inside { } or [ ]')
+  })
+
   test("a policy's interrupt mode that the host's platform lacks", async () => {
     const {err, folder} = await failure({scenario: SCENARIO.replace('layout: layout.yaml', 'policy:\n  net: elvis\n  interrupt: posted')})
     expect(err.message).toBe(`${path.join(folder, 'scenario.yaml')}:8: policy.interrupt: expected an interrupt mode host small has: "exit" or "pv-eoi", `
