@@ -19,7 +19,7 @@ import type {Platform} from '../model/types.js'
 import {type ExpressionProblem, METRIC_NAMES, type ReferenceCheck, type ReferenceVariant, checkExpression} from '../model/reference.js'
 import {InputError, type InputErrorFields, type PathSegment} from './errors.js'
 import {type Part, type Scenario, loadScenario, packageRoot, readSpec} from './load.js'
-import {instantiateVms, normalizePolicy} from './normalize.js'
+import {checkWorkloadFits, instantiateVms, normalizePolicy} from './normalize.js'
 import type {ExpectSpec, PlatformBody, PolicySpec} from './schemas.js'
 import {closest, editDistance} from './suggest.js'
 
@@ -136,6 +136,15 @@ export async function loadReferenceCase(file: string): Promise<ReferenceCase> {
         ...scenario.workload,
         entries: scenario.workload.entries.map((e, k) => (k === 0 ? {type, count: count ?? e.count} : e)),
       }
+      // Checked before the VMs are built, as for the scenario's own workload.
+      part.child(['expect', 'variants', i, 'vms']).run(() => {
+        try {
+          checkWorkloadFits(workload, host, 1)
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error
+          throw new InputError({...error.fields(), path: []})
+        }
+      })
       variants.push({
         name: variantName,
         host,

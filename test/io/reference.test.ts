@@ -95,6 +95,12 @@ describe('the expect section', () => {
     expect(err.line).toBeGreaterThan(40)
   })
 
+  test('a variant with more VMs than the host can pin is refused before they are built', async () => {
+    const {err} = await failure('{name: vbus1, devices: 1, policy: {net: vbus}}', '{name: vbus1, vms: 1000000000, devices: 1, policy: {net: vbus}}')
+    expect({path: err.path, line: err.line}).toEqual({path: 'expect.variants[1].vms', line: 47})
+    expect(err.found).toBe('4000000000 vCPUs (1000000000 VMs of receiver with 4 vCPUs each)')
+  })
+
   test('a variant of vms: [1, 2] named like another variant is two of one name', async () => {
     const {err} = await failure('{name: vbus1, devices: 1, policy: {net: vbus}}', '{name: virtio, vms: [1, 2], devices: 1, policy: {net: vbus}}')
     expect({path: err.path, found: err.found}).toEqual({path: 'expect.variants[1].name', found: '"virtio1" again (variants[0] has it)'})
