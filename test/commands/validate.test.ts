@@ -5,6 +5,16 @@ import {describe, expect, test} from 'vitest'
 
 import {root, sidecore} from './cli.js'
 
+/** Run validate on a copy of a bundled case with `from` replaced by `to`; the run and the copy's path. */
+async function validateEdited(name: string, from: string, to: string): Promise<{run: Awaited<ReturnType<typeof sidecore>>; file: string}> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
+  const text = await readFile(path.join(root, 'data/reference', name), 'utf8')
+  expect(text).toContain(from)
+  const file = path.join(dir, name.slice(0, 2) + '.yaml')
+  await writeFile(file, text.replace(from, to))
+  return {run: await sidecore(['validate', file]), file}
+}
+
 describe('sidecore validate', () => {
   test('every published reference result is reproduced', async () => {
     const run = await sidecore(['validate'])
@@ -17,11 +27,8 @@ describe('sidecore validate', () => {
   })
 
   test('a case whose prediction misses the published figure fails the run', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
-    const text = (await readFile(path.join(root, 'data/reference/r1-backend-too-fast.yaml'), 'utf8'))
-      .replace('published: 750, published_text: 700-800 Kpps, tolerance: 0.25', 'published: 2000, published_text: made up, tolerance: 0.25')
-    await writeFile(path.join(dir, 'r1.yaml'), text)
-    const run = await sidecore(['validate', path.join(dir, 'r1.yaml')])
+    const {run} = await validateEdited('r1-backend-too-fast.yaml', 'published: 750, published_text: 700-800 Kpps, tolerance: 0.25',
+      'published: 2000, published_text: made up, tolerance: 0.25')
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/bounded spin .*FAIL/)
     expect(run.stdout).toMatch(/^6 passed, 1 failed$/m)
@@ -52,38 +59,26 @@ describe('sidecore validate', () => {
         + '"vbus1", "vbus2", "vbus3", "virtio1", "virtio2" or "virtio3", found "vbus9"; did you mean "vbus1"?',
     ],
   ])('%s: one clear message with file and line, exit 2', async (_name, from, to, message) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
-    const text = await readFile(path.join(root, 'data/reference/r5-vbus-coalescing.yaml'), 'utf8')
-    expect(text).toContain(from)
-    await writeFile(path.join(dir, 'r5.yaml'), text.replace(from, to))
-    const run = await sidecore(['validate', path.join(dir, 'r5.yaml')])
+    const {run, file} = await validateEdited('r5-vbus-coalescing.yaml', from, to)
     expect(run.code).toBe(2)
-    expect(run.stderr.trim()).toBe(`Error: ${path.join(dir, message)}`)
+    expect(run.stderr.trim()).toBe(`Error: ${path.join(path.dirname(file), message)}`)
     expect(run.stdout).toBe('')
   })
 
   test('a check whose expression cannot be worked out is an input error: exit 2, no table', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
-    const text = await readFile(path.join(root, 'data/reference/r5-vbus-coalescing.yaml'), 'utf8')
-    const from = 'holds: 1 - vbus1.exits_per_item / virtio1.exits_per_item > 0.45'
-    expect(text).toContain(from)
-    await writeFile(path.join(dir, 'r5.yaml'), text.replace(from, 'holds: 1 - vbus1.exits_per_item / virtio1.exits_per_item >> 2'))
-    const run = await sidecore(['validate', path.join(dir, 'r5.yaml')])
+    const {run, file} = await validateEdited('r5-vbus-coalescing.yaml', 'holds: 1 - vbus1.exits_per_item / virtio1.exits_per_item > 0.45',
+      'holds: 1 - vbus1.exits_per_item / virtio1.exits_per_item >> 2')
     expect(run.code).toBe(2)
-    expect(run.stderr.trim()).toBe(`Error: ${path.join(dir, 'r5.yaml')}:56: expect.checks[0].holds: expected a condition that is true or false, `
+    expect(run.stderr.trim()).toBe(`Error: ${file}:56: expect.checks[0].holds: expected a condition that is true or false, `
       + 'like "spin.kpps > kick.kpps", found an expression that cannot be worked out: Integers expected in function rightArithShift')
     expect(run.stdout).toBe('')
   })
 
   test('a variant that cannot be laid out is named with its line', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sidecore-ref-'))
-    const text = await readFile(path.join(root, 'data/reference/r5-vbus-coalescing.yaml'), 'utf8')
-    const from = '{name: vbus2, devices: 2, policy: {net: vbus}}'
-    expect(text).toContain(from)
-    await writeFile(path.join(dir, 'r5.yaml'), text.replace(from, '{name: vbus2, vms: 9, devices: 2, policy: {net: vbus}}'))
-    const run = await sidecore(['validate', path.join(dir, 'r5.yaml')])
+    const {run, file} = await validateEdited('r5-vbus-coalescing.yaml', '{name: vbus2, devices: 2, policy: {net: vbus}}',
+      '{name: vbus2, vms: 9, devices: 2, policy: {net: vbus}}')
     expect(run.code).toBe(2)
-    expect(run.stderr.trim()).toMatch(new RegExp(`^Error: ${path.join(dir, 'r5.yaml').replace(/[.]/g, '\\.')}:49: expect\\.variants\\[3\\]: `
+    expect(run.stderr.trim()).toMatch(new RegExp(`^Error: ${file.replace(/[.]/g, '\\.')}:49: expect\\.variants\\[3\\]: `
       + 'variant vbus2 cannot be laid out on this host: VM receiver-\\d+ needs 4 free CPUs on one NUMA node; no node has them$'))
     expect(run.stdout).toBe('')
   })

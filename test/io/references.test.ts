@@ -331,22 +331,18 @@ describe('scenario structure', () => {
 
   // Every vCPU is pinned to a CPU: a count far beyond the host is one message, found before
   // any VM is built (a billion VMs would not fit in memory).
-  test('more vCPUs than a policy can pin on the host', async () => {
-    const {err, folder} = await failure({
-      workload: SMALL_WORKLOAD.replace('count: 2', 'count: 1000000000'),
-      scenario: SCENARIO.replace('layout: layout.yaml', 'policy:\n  net: elvis'),
-    })
-    expect(err.message).toBe(`${path.join(folder, 'workload.yaml')}:6: vm_types[0].count: expected at most 8 vCPUs in all: host small has 8 CPUs `
-      + 'and pins every vCPU to one, found 2000000001 vCPUs (1000000000 VMs of web with 2 vCPUs each, and the other VM types)')
-  })
-
-  test('more vCPUs than a layout may pin, with its overcommit', async () => {
-    const {err, folder} = await failure({
-      workload: SMALL_WORKLOAD.replace('count: 2', 'count: 9'),
-      layout: SMALL_LAYOUT.replace('host: small\n', 'host: small\nvcpu_overcommit: 2\n'),
-    })
-    expect(err.message).toBe(`${path.join(folder, 'workload.yaml')}:6: vm_types[0].count: expected at most 16 vCPUs in all: host small has 8 CPUs `
-      + 'and pins every vCPU to one, at most 2 to a CPU, found 19 vCPUs (9 VMs of web with 2 vCPUs each, and the other VM types)')
+  test.each<[string, string, Files, string]>([
+    ['more vCPUs than a policy can pin on the host', 'count: 1000000000',
+      {scenario: SCENARIO.replace('layout: layout.yaml', 'policy:\n  net: elvis')},
+      'expected at most 8 vCPUs in all: host small has 8 CPUs and pins every vCPU to one, '
+        + 'found 2000000001 vCPUs (1000000000 VMs of web with 2 vCPUs each, and the other VM types)'],
+    ['more vCPUs than a layout may pin, with its overcommit', 'count: 9',
+      {layout: SMALL_LAYOUT.replace('host: small\n', 'host: small\nvcpu_overcommit: 2\n')},
+      'expected at most 16 vCPUs in all: host small has 8 CPUs and pins every vCPU to one, at most 2 to a CPU, '
+        + 'found 19 vCPUs (9 VMs of web with 2 vCPUs each, and the other VM types)'],
+  ])('%s', async (_name, count, files, message) => {
+    const {err, folder} = await failure({...files, workload: SMALL_WORKLOAD.replace('count: 2', count)})
+    expect(err.message).toBe(`${path.join(folder, 'workload.yaml')}:6: vm_types[0].count: ${message}`)
   })
 
   test('a policy gets its defaults, the interrupt mode from the host platform', async () => {
