@@ -154,6 +154,21 @@ describe('export', () => {
     expect(await exists(out)).toBe(false)
   })
 
+  test('a plan.json that report refuses, export refuses too: file and line, exit 2, no output folder', async () => {
+    const text = await readFile(path.join(dir, 'plan', 'plan.json'), 'utf8')
+    const plan = JSON.parse(text) as {hosts: {mix: number}[]}
+    plan.hosts[0].mix = 99
+    const bad = path.join(dir, 'bad-mix.json')
+    await writeFile(bad, JSON.stringify(plan, null, 2))
+    const report = await sidecore(['report', bad])
+    const r = await sidecore(['export', bad, '--host', 'kvm1-0', '--format', 'nova', '--out', path.join(dir, 'never3')])
+    expect(report.code).toBe(2)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/bad-mix\.json:\d+: hosts\[0\]\.mix: expected the index of one of the \d+ mixes/)
+    expect(r.stderr).toBe(report.stderr)
+    expect(await exists(path.join(dir, 'never3'))).toBe(false)
+  })
+
   test('a broken plan.json: file and line, exit 2, no output folder', async () => {
     const bad = path.join(dir, 'bad-plan.json')
     await writeFile(bad, '{"hosts": [\n{"id": "a"\n')

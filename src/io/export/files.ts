@@ -9,7 +9,7 @@ import path from 'node:path'
 import {InputError} from '../errors.js'
 import {loadWorkload, packageRoot} from '../load.js'
 import {readTextFile} from '../libvirt/files.js'
-import {planFilePath} from '../plan-file.js'
+import {loadPlanFile} from '../plan-file.js'
 import {writeFilesAtomic} from '../write.js'
 import {EXPORT_FORMATS, type ExportFormat, exportFiles} from './formats.js'
 import {exportText} from './messages.js'
@@ -17,7 +17,9 @@ import {type PlanFile, type VmTypes, parsePlanHost} from './plan.js'
 
 /** A plan.json, or the folder `sidecore plan --out` wrote (as `report` takes it). */
 export async function readPlanHost(planArg: string, hostId: string | undefined): Promise<PlanFile> {
-  const file = await planFilePath(planArg)
+  // The whole plan is checked as `report` checks it, so that no host's settings come from a
+  // plan that is not sound (a mix that does not exist, totals that do not add up).
+  const {file} = await loadPlanFile(planArg)
   return parsePlanHost(await readTextFile(file), file, hostId)
 }
 
