@@ -60,3 +60,12 @@ test("the README's scenario evaluates with every VM within its SLO", async () =>
   const {evaluation} = evaluateScenario(scenario)
   expect(evaluation.vms.map(vm => [vm.id, vm.violations])).toEqual([['web-0', []], ['web-1', []], ['db-0', []]])
 })
+
+test('the compare.csv the README shows is the golden file, each row cut short', () => {
+  const at = readme.indexOf('(the golden file test/report/golden/compare.csv)')
+  expect(at).toBeGreaterThan(0)
+  const block = /```csv\n([\s\S]*?)```/.exec(readme.slice(at))![1].trim().split('\n')
+  const golden = readFileSync(path.join(import.meta.dirname, '..', 'report', 'golden', 'compare.csv'), 'utf8').trim().split('\n')
+  expect(block.length).toBeGreaterThan(1)
+  block.forEach((line, i) => expect(golden[i].startsWith(line.replace(/\.\.\.$/, ''))).toBe(true))
+})
