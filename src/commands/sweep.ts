@@ -19,7 +19,7 @@ export default class SweepCommand extends SidecoreCommand {
   static override examples = [
     '<%= config.bin %> sweep --vary vms --from 1 --to 8',
     '<%= config.bin %> sweep data/scenarios/vhost-shared.yaml --vary io-cores --from 1 --to 4 --out sweep/',
-    '<%= config.bin %> sweep data/scenarios/elvis.yaml --vary load --values 0.5,1,2,4 --json',
+    '<%= config.bin %> sweep data/scenarios/vhost-per-device-floating.yaml --vary load --values 0.5,1,2,4 --json',
     '<%= config.bin %> sweep data/scenarios/vhost-per-device-floating.yaml --vary spin --from 0 --to 50 --step 10',
   ]
 

@@ -20,5 +20,7 @@ export const whatifMessages = {
     `plugin ${plugin}: what-if ${whatif} returned a malformed subject: expected ${why}`,
   planArchitecture: (arch: string) =>
     `architecture ${arch} can be evaluated on a scenario (--scenario FILE), not planned: the plan's search space holds the core's architectures only`,
+  sweepUnboundedLoad: 'sweep load: expected a scenario with some device whose offered load is a rate, found every device offering '
+    + '"unbounded" load (a multiple of it is the same load)',
   sweepNeedsPolicy: (parameter: string) => `sweep ${parameter}: expected a scenario with a policy (a fixed layout cannot change this), found a layout`,
 }

@@ -95,6 +95,10 @@ export function sweepScenario(subject: Subject, name: string, parameter: string,
   const p = SWEEP_PARAMETERS[parameter]
   if (!p) throw new WhatIfError(`sweep: expected a parameter among ${Object.keys(SWEEP_PARAMETERS).join(', ')}, found "${parameter}"`)
   if (p.needsPolicy && !subject.policy) throw new WhatIfError(whatifMessages.sweepNeedsPolicy(parameter))
+  // A multiple of an unbounded load is the same load: such a sweep would repeat one point.
+  if (parameter === 'load' && subject.workload.entries.every(e => e.type.devices.every(d => !Number.isFinite(d.offered)))) {
+    throw new WhatIfError(whatifMessages.sweepUnboundedLoad)
+  }
   for (const v of values) {
     if (p.whole && !(Number.isInteger(v) && v >= 0)) throw new WhatIfError(`sweep ${parameter}: expected whole numbers >= 0, found ${v}`)
     if (!p.whole && !(v >= 0)) throw new WhatIfError(`sweep ${parameter}: expected numbers >= 0, found ${v}`)

@@ -64,6 +64,14 @@ describe('sweep', () => {
     expect(() => sweepScenario(shared, 'x', 'colour', [1])).toThrow(/expected a parameter among io-cores, vms, load, spin, devices-per-worker/)
   })
 
+  test('load: a scenario whose every device offers unbounded load is refused (each point would be the same)', () => {
+    expect(() => sweepScenario(elvis, 'elvis', 'load', [0.5, 1, 2])).toThrow(WhatIfError)
+    expect(() => sweepScenario(elvis, 'elvis', 'load', [0.5, 1, 2])).toThrow(/found every device offering "unbounded" load/)
+    // With finite loads the points differ.
+    const sweep = sweepScenario(shared, 'vhost-shared', 'load', [0.5, 1])
+    expect(sweep.points[0].deliveredGbps).toBeLessThan(sweep.points[1].deliveredGbps)
+  })
+
   test('the frontier: no point meeting every SLO beats a frontier point on both axes (property)', () => {
     fc.assert(fc.property(fc.uniqueArray(fc.integer({min: 1, max: 9}), {minLength: 1, maxLength: 6}), counts => {
       const sweep = sweepScenario(elvis, 'x', 'vms', counts)
