@@ -35,10 +35,13 @@ export function sweepCsv(s: Sweep): string {
 export function renderSweep(s: Sweep): string {
   return [
     `Sweep of ${s.parameter} (${s.unit}) on ${s.scenario}; * marks the frontier of Gbit/s per CPU against sellable vCPUs`,
-    renderTable([s.parameter, 'Gbit/s per CPU', 'Sellable vCPUs', 'I/O CPUs', 'p99 us', 'SLO violations', 'Limit', ''],
+    // The frontier mark before the limit, which may be a long reason; numbers right-aligned
+    // whatever an infeasible row holds. A point without devices has no latency and no limit.
+    renderTable([s.parameter, 'Gbit/s per CPU', 'Sellable vCPUs', 'I/O CPUs', 'p99 us', 'SLO violations', 'Frontier', 'Limit'],
       s.points.map(p => p.feasible
-        ? [p.value, p.gbpsPerCpu.toPrecision(4), p.sellableVcpus, p.ioCpus, p.p99LatencyUs.toPrecision(4), p.sloViolations,
-          `${p.limit} (${p.limitDevices})`, p.frontier ? '*' : '']
-        : [p.value, '-', '-', '-', '-', '-', `infeasible: ${p.reason ?? ''}`, ''])),
+        ? [p.value, p.gbpsPerCpu.toPrecision(4), p.sellableVcpus, p.ioCpus, p.limit === '' ? '-' : p.p99LatencyUs.toPrecision(4), p.sloViolations,
+          p.frontier ? '*' : '', p.limit === '' ? '-' : `${p.limit} (${p.limitDevices})`]
+        : [p.value, '-', '-', '-', '-', '-', '', `infeasible: ${p.reason ?? ''}`]),
+      ['right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']),
   ].join('\n')
 }

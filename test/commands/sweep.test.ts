@@ -40,8 +40,13 @@ describe('sidecore sweep', () => {
     const r = await sidecore(['sweep', '--vary', 'vms', '--values', '2,7,8'])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^Sweep of vms \(VMs per type\) on data\/scenarios\/elvis.yaml/)
-    expect(r.stdout).toMatch(/^ *7 .*nic-line-rate \(7\).*\*\s*$/m)
+    expect(r.stdout).toMatch(/^ *7 .* \* +nic-line-rate \(7\)$/m)
     expect(r.stdout).toMatch(/^ *8 .*infeasible: VM netperf-7 needs 1 free CPU/m)
+    // Every row puts its columns at the same places, the infeasible one too.
+    const rows = r.stdout.split('\n').filter(l => /^ *\d+ /.test(l))
+    expect(rows).toHaveLength(3)
+    expect(new Set(rows.map(l => l.indexOf('nic-line-rate') >= 0 ? l.indexOf('nic-line-rate') : l.indexOf('infeasible'))).size).toBe(1)
+    expect(rows[2]).toMatch(/^ *8 +- +- +- +- +- +infeasible/)
   }, 60_000)
 
   test.each([
