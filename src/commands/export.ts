@@ -20,7 +20,7 @@ export default class Export extends SidecoreCommand {
   static override enableJsonFlag = true
   static override examples = [
     '<%= config.bin %> export plan/plan.json --host epyc-2s-64c-0 --format all --out host-config/',
-    '<%= config.bin %> export plan/plan.json --host sandy-bridge-8c-0 --format kernel-cmdline',
+    '<%= config.bin %> export plan/plan.json --host epyc-1s-16c-storage-0 --format kernel-cmdline',
     '<%= config.bin %> export plan/plan.json --host epyc-2s-64c-0 --format libvirt --workload data/workloads/datacenter.yaml --out domains/',
     '<%= config.bin %> export plan/plan.json --host epyc-2s-64c-0 --format ovs --json',
   ]
