@@ -8,7 +8,7 @@
  * put back from hard-linked backups, so the folder is left as it was.
  */
 import {randomBytes} from 'node:crypto'
-import {copyFile, link, mkdir, open, rename, stat, unlink} from 'node:fs/promises'
+import {copyFile, link, mkdir, open, readdir, rename, rmdir, stat, unlink} from 'node:fs/promises'
 import path from 'node:path'
 
 /**
@@ -152,14 +152,18 @@ export async function writeFilesAtomic(dir: string, files: Record<string, FileDa
 async function writeAll(dir: string, files: Record<string, FileData>, at: {target: string}): Promise<void> {
   const targets = Object.entries(files).map(([name, data]) => ({target: path.join(dir, name), data}))
   const temps: string[] = []
+  // The folders this call made (the top of each new branch), taken away again if it fails.
+  const made: string[] = []
   try {
     for (const {target, data} of targets) {
       at.target = target
-      await mkdir(path.dirname(target), {recursive: true})
+      const top = await mkdir(path.dirname(target), {recursive: true})
+      if (top !== undefined) made.push(top)
       temps.push(await writeTemp(target, data))
     }
   } catch (err) {
     await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)))
+    await removeEmptyFolders(made)
     throw err
   }
 
@@ -181,8 +185,20 @@ async function writeAll(dir: string, files: Record<string, FileData>, at: {targe
       else await rename(saved, target).catch(() => undefined)
     }
     await Promise.all([...temps, ...backups].map((t) => unlink(t).catch(() => undefined)))
+    await removeEmptyFolders(made)
     throw err
   }
   await Promise.all(backups.map((b) => unlink(b).catch(() => undefined)))
   for (const d of new Set(targets.map((t) => path.dirname(t.target)))) await syncDir(d)
+}
+
+/** Remove these folders, newest first, with the empty folders inside them; anything with a file in it stays. */
+async function removeEmptyFolders(folders: readonly string[]): Promise<void> {
+  const remove = async (folder: string): Promise<void> => {
+    const entries = await readdir(folder, {withFileTypes: true}).catch(() => [])
+    for (const e of entries) if (e.isDirectory()) await remove(path.join(folder, e.name))
+    await rmdir(folder).catch(() => undefined)
+  }
+
+  for (const folder of [...folders].reverse()) await remove(folder)
 }

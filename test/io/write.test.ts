@@ -99,6 +99,18 @@ describe('writeFilesAtomic', () => {
     expect(await entries(dir)).toEqual(['a.csv', 'sub'])
   })
 
+  test('a failure takes away the folders the write made, and leaves those that were there', async () => {
+    await mkdir(path.join(dir, 'kept'))
+    await writeFile(path.join(dir, 'tuned'), 'a file where a folder is needed')
+    const files = {'libvirt/deep/a.xml': 'a', 'kept/b.conf': 'b', 'new/c.txt': 'c', 'tuned/d.conf': 'd'}
+    await expect(writeFilesAtomic(dir, files)).rejects.toThrow(WriteError)
+    expect(await entries(dir)).toEqual(['kept', 'tuned'])
+    expect(await entries(path.join(dir, 'kept'))).toEqual([])
+    // An output folder that did not exist is not left behind either.
+    await expect(writeFilesAtomic(path.join(dir, 'out'), {'x/a.txt': 'a', 'x/a.txt/b': 'b'})).rejects.toThrow(WriteError)
+    expect(await entries(dir)).toEqual(['kept', 'tuned'])
+  })
+
   test('replaces existing files when every rename succeeds', async () => {
     await writeFile(path.join(dir, 'a.csv'), 'old a')
     await writeFilesAtomic(dir, {'a.csv': 'new a', 'b.csv': 'new b'})
