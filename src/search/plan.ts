@@ -191,6 +191,9 @@ export interface Plan {
 export const UNPLACED_NO_MODEL = 'no host model can run this VM type within its SLO'
 export const UNPLACED_NO_CAPACITY = 'the cluster has no host left that can take it'
 export const UNPLACED_NO_DEVICE = 'no host model has the devices it needs'
+/** A VM's vCPUs are pinned on one NUMA node: a type with more vCPUs than any model's node has free fits nowhere. */
+export const unplacedTooLarge = (vcpus: number, most: number) =>
+  `no host model has ${vcpus} free CPUs on one NUMA node for its vCPUs (the most any has is ${most})`
 
 export async function planCluster(input: PlanInput): Promise<Plan> {
   const {models, workload} = input
@@ -305,10 +308,14 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
 
   // Whatever has no host, with the reason.
   const feasibleSomewhere = types.map((_, t) => patterns.some(p => p.counts[t] > 0))
+  // The most CPUs one NUMA node of any model offers guests (housekeeping aside).
+  const roomiestNode = Math.max(0, ...models.flatMap(m => m.host.nodes.map(n =>
+    m.host.cpus.filter(c => c.node === n.id && !m.host.housekeeping.includes(c.id)).length)))
   types.forEach((type, t) => {
     // A type no model has the devices for says which device, on the first model.
     const missing = models.every(m => missingOnHost(m.host, type) !== undefined) ? missingOnHost(models[0].host, type) : undefined
-    const reason = feasibleSomewhere[t] ? UNPLACED_NO_CAPACITY : missing ? `${UNPLACED_NO_DEVICE}: ${missing}` : UNPLACED_NO_MODEL
+    const reason = feasibleSomewhere[t] ? UNPLACED_NO_CAPACITY : missing ? `${UNPLACED_NO_DEVICE}: ${missing}`
+      : type.vcpus > roomiestNode ? unplacedTooLarge(type.vcpus, roomiestNode) : UNPLACED_NO_MODEL
     for (let i = next[t]; i < demand[t]; i++) vms.push({id: `${type.name}-${i}`, type: type.name, reason})
   })
 

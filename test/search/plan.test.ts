@@ -76,6 +76,18 @@ describe('planCluster', () => {
     expect(p.vms.filter(v => !v.host).every(v => v.reason === 'the cluster has no host left that can take it')).toBe(true)
   })
 
+  test('a VM type with more vCPUs than any NUMA node has says so, not that it misses its SLO', async () => {
+    const {models, workload} = small([2, 0])
+    const huge: VmType = {...types[0], name: 'huge', vcpus: 40}
+    const p = await planCluster({models, workload: {name: 'w', entries: [...workload.entries, {type: huge, count: 1}]},
+      objective: 'throughput-per-cpu', accounting: 'host', seed: 3, budget: 25, solve})
+    // big: 2 sockets of 8 cores, SMT 2: 16 CPUs a node.
+    const vm = p.vms.find(v => v.type === 'huge')!
+    expect(vm.host).toBeUndefined()
+    expect(vm.reason).toBe('no host model has 40 free CPUs on one NUMA node for its vCPUs (the most any has is 16)')
+    expect(p.vms.filter(v => v.type === 'web').every(v => v.host !== undefined)).toBe(true)
+  })
+
   test('VM types go only to host models that have their devices; a type no model can take says which device', async () => {
     const diskless = normalizeHost({
       name: 'diskless', sockets: 1, cores_per_node: 8, threads_per_core: 2, frequency: '2.4 GHz', memory_per_node: '64 GiB',
