@@ -7,7 +7,8 @@ export const whatifMessages = {
   badSyntax: (why: string) => `a mathjs expression, found a syntax error: ${why}`,
   notAllowed: (what: string) => `arithmetic on \`old\` and numbers, found ${what}`,
   unknownFunction: (name: string, known: string[]) => `one of the functions ${known.join(', ')}, found ${name}()`,
-  unknownSymbol: (name: string) => `only the symbol \`old\` (and pi, e), found ${name}`,
+  unknownSymbol: (name: string) => `only the symbol \`old\` (and pi, e), found ${name}; values are plain numbers in the model's SI units `
+    + '(bit/s, packets/s, IOPS, hertz, seconds, bytes): 10 Gbit/s is 10e9, four times the old value old * 4',
   notFinite: (found: string) => `a finite number, found ${found}`,
   unknownWhatIf: (name: string, known: string[]) => `--whatif: expected one of ${known.length > 0 ? known.join(', ') : '(no what-if: no plugin offers one)'}, found "${name}"`,
   badWhatIfSpec: (spec: string) => `--whatif: expected NAME or NAME:KEY=VALUE,KEY=VALUE (several joined by +), found "${spec}"`,

@@ -32,6 +32,7 @@ describe('override expressions (locked-down mathjs)', () => {
     ['old.a', /Accessor/],
     ['"text"', /non-numeric/],
     ['x * 2', /only the symbol `old`/],
+    ['10 Gbit/s', /found Gbit; values are plain numbers in the model's SI units .*: 10 Gbit\/s is 10e9/],
     ['ones(1000, 1000)', /one of the functions/],
     ['old ==', /syntax error/],
     ['old > 1 ? 1 : 2', /Conditional|operator/],
