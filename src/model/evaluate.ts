@@ -250,19 +250,9 @@ function rateFloor(offered: number, slo: Slo): number {
   return Number.isFinite(offered) ? slo.minFraction * offered * (1 - 1e-9) : Number.NEGATIVE_INFINITY
 }
 
-/** A device's rate below its SLO's share of a finite offered load (a VM's results and the host's totals count it alike). */
-function missesRate(rate: number, offered: number, slo: Slo): boolean {
-  return rate < rateFloor(offered, slo)
-}
-
 /** The largest p99 latency a device's SLO allows (Infinity when it sets none). */
 function p99Bound(slo: Slo): number {
   return slo.maxP99S ?? Number.POSITIVE_INFINITY
-}
-
-/** A device's p99 latency above its SLO's bound, when it has one. */
-function missesP99(p99S: number, slo: Slo): boolean {
-  return p99S > p99Bound(slo)
 }
 
 /** Sort a[0..count) ascending: insertion sort for the short, mostly ordered lists met here. */
@@ -1275,7 +1265,7 @@ class HostEvaluator implements Evaluator {
     const {n, nv, nw, nCpu, host, vms, devices, kickExits, irqExits, onVcpu, x, pk, pirq, dVm, dWorker, bitsPerItem, limitRow, capKind, refs} = this
     const {meanLatency, p99Latency, workerCycles, workerCpuCap, noteKind, workerShare, spin, cpuLoad, polling, vmCap, vmLoad} = this
     const {vmCpuStart, vmCpuItem, capOfIndex, workerCpuStart, workerCpuItem, vmsOnCpuStart, vmsOnCpuItem} = this
-    const {workersOnCpuStart, workersOnCpuItem, byVmStart, vmNode} = this
+    const {workersOnCpuStart, workersOnCpuItem, byVmStart, vmNode, sloRateFloor, sloMaxP99} = this
     const workers = layout.workers
     const names: (Limit | undefined)[] = []
     const limitOf = (i: number): Limit => {
@@ -1392,11 +1382,12 @@ class HostEvaluator implements Evaluator {
         }
 
         p99 = Math.max(p99, d.p99LatencyS)
-        if (missesRate(d.rate, d.offered, slo)) {
+        // A rate below the SLO's floor, a p99 above its bound: as the totals count them.
+        if (d.rate < sloRateFloor[i]) {
           violations.push(`${d.device}: ${(100 * d.rate / d.offered).toFixed(1)}% of offered load, below ${(100 * slo.minFraction).toFixed(1)}%`)
         }
 
-        if (missesP99(d.p99LatencyS, slo)) {
+        if (d.p99LatencyS > sloMaxP99[i]) {
           violations.push(`${d.device}: p99 ${(d.p99LatencyS * 1e6).toFixed(1)} us above ${(slo.maxP99S! * 1e6).toFixed(1)} us`)
         }
       }
@@ -1458,7 +1449,7 @@ class HostEvaluator implements Evaluator {
           vmIops += rate
         }
 
-        // As missesRate and missesP99 count them, from figures worked out once.
+        // As the VM results count them (`results`), from floors and bounds worked out once.
         if (rate < sloRateFloor[i]) sloViolations++
         if (p99Latency[i] > sloMaxP99[i]) sloViolations++
       }
