@@ -17,6 +17,7 @@ import {missingOnHost} from '../model/layout.js'
 import {
   type LpSolve, type Pattern, type PatternTask, type PatternValue, collectPatterns, patternTasks, placeCluster, runPatternTask,
 } from './cluster.js'
+import {freeByNode} from './baselines/first-fit.js'
 import {type HostSearchResult, searchHost} from './host.js'
 import type {Accounting, Objective} from './objective.js'
 import {type SearchSpace, defaultSpace} from './space.js'
@@ -309,8 +310,7 @@ export async function planCluster(input: PlanInput): Promise<Plan> {
   // Whatever has no host, with the reason.
   const feasibleSomewhere = types.map((_, t) => patterns.some(p => p.counts[t] > 0))
   // The most CPUs one NUMA node of any model offers guests (housekeeping aside).
-  const roomiestNode = Math.max(0, ...models.flatMap(m => m.host.nodes.map(n =>
-    m.host.cpus.filter(c => c.node === n.id && !m.host.housekeeping.includes(c.id)).length)))
+  const roomiestNode = Math.max(0, ...models.flatMap(m => freeByNode(m.host)))
   types.forEach((type, t) => {
     // A type no model has the devices for says which device, on the first model.
     const missing = models.every(m => missingOnHost(m.host, type) !== undefined) ? missingOnHost(models[0].host, type) : undefined

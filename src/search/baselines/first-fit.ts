@@ -19,7 +19,7 @@
  * `isolate` emulator threads policy takes one more pCPU per VM); see index.ts.
  */
 import {missingOnHost} from '../../model/layout.js'
-import type {Host, Vm, VmType} from '../../model/types.js'
+import type {CpuRole, Host, Vm, VmType} from '../../model/types.js'
 
 export interface FirstFitOptions {
   /**
@@ -34,6 +34,16 @@ export interface FirstFitOptions {
 /** CPUs a host offers its guests when the system keeps none: all but its housekeeping CPUs. */
 export function guestCpus(host: Host): number {
   return host.cpus.length - new Set(host.housekeeping).size
+}
+
+/**
+ * CPUs per NUMA node (`host.nodes` order) that are neither housekeeping nor given a role in
+ * `roles` (a layout with no VMs): what a system that pins each VM within one node offers guests.
+ */
+export function freeByNode(host: Host, roles: Readonly<Record<number, CpuRole>> = {}): number[] {
+  const housekeeping = new Set(host.housekeeping)
+  return host.nodes.map(n => host.cpus.filter(c => c.node === n.id && !housekeeping.has(c.id)
+    && (roles[c.id] === undefined || roles[c.id] === 'idle')).length)
 }
 
 /** Host index per VM (same order), or undefined when no host has room. */
@@ -63,15 +73,14 @@ export function firstFitByVcpus(hosts: Host[], vms: Vm[], options: FirstFitOptio
   return vms.map(vm => {
     const need = cpusOf(vm.type)
     let index = -1
-    for (let h = open; h < hosts.length; h++) {
-      if (roomiest(h, need) >= 0 && fits(h, vm.type)) {
-        index = h
-        break
-      }
+    let node = -1
+    for (let h = open; h < hosts.length && index < 0; h++) {
+      node = roomiest(h, need)
+      if (node >= 0 && fits(h, vm.type)) index = h
     }
 
     if (index < 0) return undefined
-    free[index][roomiest(index, need)] -= need
+    free[index][node] -= need
     while (open < hosts.length && roomiest(open, least) < 0) open++
     return index
   })

@@ -12,12 +12,12 @@
  */
 import {PolicyError} from '../../model/errors.js'
 import {evaluate} from '../../model/evaluate.js'
-import type {Calibration, CpuRole, Evaluation, Host, HostTotals, Layout, Vm, VmType} from '../../model/types.js'
-import {type FirstFitOptions, firstFitByVcpus} from './first-fit.js'
+import type {Calibration, Evaluation, Host, HostTotals, Layout, Vm, VmType} from '../../model/types.js'
+import {type FirstFitOptions, firstFitByVcpus, freeByNode} from './first-fit.js'
 import {defaultLayout, k8sLayout, novaLayout, ovsLayout} from './layouts.js'
 
 export {CpuAllocationError, type CpuManagerOptions, allocateCpus} from './k8s-cpu-manager.js'
-export {type FirstFitOptions, firstFitByVcpus, guestCpus} from './first-fit.js'
+export {type FirstFitOptions, firstFitByVcpus, freeByNode, guestCpus} from './first-fit.js'
 export {defaultPolicy} from './layouts.js'
 export {type EmulatorPlacement, type EmulatorThreadsPolicy, dedicatedPcpus, placeEmulatorThreads} from './nova-emulator.js'
 export {type Pmd, type Rxq, type RxqAssignMode, assignRxqs} from './ovs-rxq.js'
@@ -61,7 +61,7 @@ export const hostBaselines: readonly HostBaseline[] = [
     source: 'vhost-net/vhost-blk one worker per device; libvirt/Nova default emulator pinning to the instance\'s pCPUs (Nova "CPU topologies")',
     layout: (host, vms) => defaultLayout(host, vms),
     // Its layout pins each VM within one node (buildLayout), so first fit counts node by node.
-    nodeCpus: host => freeByNode(host, {}),
+    nodeCpus: host => freeByNode(host),
   },
   ...(['roundrobin', 'cycles', 'group'] as const).map((mode): HostBaseline => ({
     id: `ovs-${mode}`,
@@ -92,7 +92,7 @@ export const hostBaselines: readonly HostBaseline[] = [
     layout: (host, vms) => novaLayout('isolate', host, vms),
     // Each instance is pinned within one node and takes one pCPU more there for its
     // emulator threads (Nova, "CPU topologies").
-    nodeCpus: host => freeByNode(host, {}),
+    nodeCpus: host => freeByNode(host),
     vmCpus: type => type.vcpus + 1,
   },
   {
@@ -100,16 +100,9 @@ export const hostBaselines: readonly HostBaseline[] = [
     name: 'Nova hw:emulator_threads_policy=share',
     source: NOVA_DOC,
     layout: (host, vms) => novaLayout('share', host, vms),
-    nodeCpus: host => freeByNode(host, {}),
+    nodeCpus: host => freeByNode(host),
   },
 ]
-
-/** CPUs per NUMA node (`host.nodes` order) that are neither housekeeping nor given a role in `roles` (a layout with no VMs). */
-function freeByNode(host: Host, roles: Readonly<Record<number, CpuRole>>): number[] {
-  const housekeeping = new Set(host.housekeeping)
-  return host.nodes.map(n => host.cpus.filter(c => c.node === n.id && !housekeeping.has(c.id)
-    && (roles[c.id] === undefined || roles[c.id] === 'idle')).length)
-}
 
 export const clusterBaselines: readonly ClusterBaseline[] = [
   {
