@@ -350,9 +350,10 @@ export function instantiateVms(workload: Workload): Vm[] {
 /**
  * Check that a workload's vCPUs can all be pinned on one host, at most `overcommit` to a CPU:
  * before its VMs are built one by one, so that a count far too large for the host is one
- * clear message rather than millions of VMs in memory. The path is the VM type with the most vCPUs.
+ * clear message rather than millions of VMs in memory. The path is `at`, by default the count
+ * of the VM type with the most vCPUs.
  */
-export function checkWorkloadFits(workload: Workload, host: Host, overcommit: number): void {
+export function checkWorkloadFits(workload: Workload, host: Host, overcommit: number, at?: readonly PathSegment[]): void {
   const room = host.cpus.length * overcommit
   let total = 0
   let largest = 0
@@ -362,7 +363,7 @@ export function checkWorkloadFits(workload: Workload, host: Host, overcommit: nu
   })
   if (total > room) {
     const e = workload.entries[largest]
-    fail({code: 'value', path: ['vm_types', largest, 'count'], expected: expected.vcpusOnHost(room, host.model, host.cpus.length, overcommit),
+    fail({code: 'value', path: at ?? ['vm_types', largest, 'count'], expected: expected.vcpusOnHost(room, host.model, host.cpus.length, overcommit),
       found: found.vcpus(total, e.count, e.type.name, e.type.vcpus, workload.entries.length)})
   }
 }

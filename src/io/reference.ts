@@ -137,14 +137,7 @@ export async function loadReferenceCase(file: string): Promise<ReferenceCase> {
         entries: scenario.workload.entries.map((e, k) => (k === 0 ? {type, count: count ?? e.count} : e)),
       }
       // Checked before the VMs are built, as for the scenario's own workload.
-      part.child(['expect', 'variants', i, 'vms']).run(() => {
-        try {
-          checkWorkloadFits(workload, host, 1)
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error
-          throw new InputError({...error.fields(), path: []})
-        }
-      })
+      part.run(() => checkWorkloadFits(workload, host, 1, ['expect', 'variants', i, 'vms']))
       variants.push({
         name: variantName,
         host,
