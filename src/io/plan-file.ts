@@ -115,16 +115,24 @@ export async function planFilePath(planArg: string): Promise<string> {
 
 /** Read, check and rebuild a plan from plan.json (or the folder holding it). */
 export async function loadPlanFile(planArg: string): Promise<LoadedPlan> {
+  const {file, text} = await readPlanText(planArg)
+  return planFromText(text, file)
+}
+
+/** The text of the plan.json a PLAN argument names, and which file that is. */
+export async function readPlanText(planArg: string): Promise<{file: string; text: string}> {
   const file = await planFilePath(planArg)
-  let text: string
   try {
-    text = await readFile(file, 'utf8')
+    return {file, text: await readFile(file, 'utf8')}
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (error as Error).message
     throw new InputError({code: 'file', expected: 'a plan.json written by "sidecore plan --out DIR", or that folder', found: `"${file}" (${why})`, file})
   }
+}
 
+/** Check and rebuild a plan from the text of `file`. */
+export function planFromText(text: string, file: string): LoadedPlan {
   const data = parseJson(text, file)
 
   const locate = (fields: {expected: string; found: string; path: PathSegment[]; code?: 'schema' | 'reference'}) => {

@@ -8,8 +8,7 @@ import path from 'node:path'
 
 import {InputError} from '../errors.js'
 import {loadWorkload, packageRoot} from '../load.js'
-import {readTextFile} from '../libvirt/files.js'
-import {loadPlanFile} from '../plan-file.js'
+import {planFromText, readPlanText} from '../plan-file.js'
 import {writeFilesAtomic} from '../write.js'
 import {EXPORT_FORMATS, type ExportFormat, exportFiles} from './formats.js'
 import {exportText} from './messages.js'
@@ -19,8 +18,9 @@ import {type PlanFile, type VmTypes, parsePlanHost} from './plan.js'
 export async function readPlanHost(planArg: string, hostId: string | undefined): Promise<PlanFile> {
   // The whole plan is checked as `report` checks it, so that no host's settings come from a
   // plan that is not sound (a mix that does not exist, totals that do not add up).
-  const {file} = await loadPlanFile(planArg)
-  return parsePlanHost(await readTextFile(file), file, hostId)
+  const {file, text} = await readPlanText(planArg)
+  planFromText(text, file)
+  return parsePlanHost(text, file, hostId)
 }
 
 /** VM types by name from the workload file, or from the bundled workload the plan names. */
