@@ -394,10 +394,11 @@ class HostEvaluator implements Evaluator {
   private readonly fixedCoef: Float64Array
   /** The same per bit of level (per bit of the member's items). */
   private readonly fixedCoefPerBit: Float64Array
-  /** Priced paths by device: VMs of one type share their Device objects, so most devices price the same few paths. */
-  private readonly pathMemo = new Map<Device, PricedPath[]>()
-  /** Each device's list in `pathMemo`, by index. */
-  private readonly knownPaths: (PricedPath[] | undefined)[] = []
+  /**
+   * Priced paths by device index. VMs of one type share their Device objects, and the
+   * devices of one Device object share one list, so most devices price the same few paths.
+   */
+  private readonly knownPaths: PricedPath[][]
   /** The path each device had in the layout before: most layouts a search tries keep most of them. */
   private readonly lastPath: (PricedPath | undefined)[] = []
 
@@ -610,6 +611,12 @@ class HostEvaluator implements Evaluator {
     this.fixedRtt = f64(slab, devices, d => (d.pattern === 'rr' ? d.peerRttS ?? 0 : 0))
     this.sizeBytes = f64(slab, devices, d => d.sizeBytes)
     this.netDevice = u8(slab, devices, d => (d.kind === 'net' ? 1 : 0))
+    const shared = new Map<Device, PricedPath[]>()
+    this.knownPaths = devices.map(d => {
+      let list = shared.get(d)
+      if (!list) shared.set(d, list = [])
+      return list
+    })
     this.sloRateFloor = f64(slab, devices, (d, i) => rateFloor(d.offered, vms[this.dVm[i]].type.slo))
     this.sloMaxP99 = f64(slab, devices, (_, i) => p99Bound(vms[this.dVm[i]].type.slo))
     this.byVmStart = slab.i32(nv + 1)
@@ -1145,14 +1152,7 @@ class HostEvaluator implements Evaluator {
   /** Device i's path, priced once per architecture, interrupt mode, NUMA factor and floating; remembered as its last. */
   private pathCosts(i: number, arch: ArchitectureModel, interrupt: InterruptMode, numaFactor: number, floating: boolean): PathCosts {
     const device = this.devices[i]
-    // VMs of one type share their devices' paths; each device keeps the list it shares.
-    let known = this.knownPaths[i]
-    if (!known) {
-      known = this.pathMemo.get(device)
-      if (!known) this.pathMemo.set(device, known = [])
-      this.knownPaths[i] = known
-    }
-
+    const known = this.knownPaths[i]
     let path: PricedPath | undefined
     for (const p of known) {
       if (p.arch === arch && p.interrupt === interrupt && p.numaFactor === numaFactor && p.floating === floating) {
