@@ -21,6 +21,8 @@ export interface SweepParameter {
   whole: boolean
   needsPolicy: boolean
   apply(subject: Subject, value: number): Subject
+  /** Why sweeping this parameter on `subject` would show nothing, if it would. */
+  pointless?(subject: Subject): string | undefined
 }
 
 export const SWEEP_PARAMETERS: Record<string, SweepParameter> = {
@@ -35,6 +37,9 @@ export const SWEEP_PARAMETERS: Record<string, SweepParameter> = {
   load: {
     description: 'offered load of every device, as a multiple of the scenario\'s', unit: 'x offered', whole: false, needsPolicy: false,
     apply: (s, v) => mapDevices(s, d => ({...d, offered: d.offered * v})),
+    // A multiple of an unbounded load is the same load: such a sweep would repeat one point.
+    pointless: s => (s.workload.entries.every(e => e.type.devices.every(d => !Number.isFinite(d.offered)))
+      ? whatifMessages.sweepUnboundedLoad : undefined),
   },
   spin: {
     description: 'spin budget of every worker (notification spin(budget))', unit: 'us', whole: false, needsPolicy: false,
@@ -95,10 +100,8 @@ export function sweepScenario(subject: Subject, name: string, parameter: string,
   const p = SWEEP_PARAMETERS[parameter]
   if (!p) throw new WhatIfError(`sweep: expected a parameter among ${Object.keys(SWEEP_PARAMETERS).join(', ')}, found "${parameter}"`)
   if (p.needsPolicy && !subject.policy) throw new WhatIfError(whatifMessages.sweepNeedsPolicy(parameter))
-  // A multiple of an unbounded load is the same load: such a sweep would repeat one point.
-  if (parameter === 'load' && subject.workload.entries.every(e => e.type.devices.every(d => !Number.isFinite(d.offered)))) {
-    throw new WhatIfError(whatifMessages.sweepUnboundedLoad)
-  }
+  const pointless = p.pointless?.(subject)
+  if (pointless !== undefined) throw new WhatIfError(pointless)
   for (const v of values) {
     if (p.whole && !(Number.isInteger(v) && v >= 0)) throw new WhatIfError(`sweep ${parameter}: expected whole numbers >= 0, found ${v}`)
     if (!p.whole && !(v >= 0)) throw new WhatIfError(`sweep ${parameter}: expected numbers >= 0, found ${v}`)
